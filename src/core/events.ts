@@ -25,7 +25,13 @@ export const Scrub = z.strictObject({
 });
 
 export const EventBody = z.discriminatedUnion("type", [
-  z.strictObject({ type: z.literal("participant.enrolled"), kind: ParticipantKind, twinOf: Id.nullable().default(null), source: z.string().default("cli") }),
+  z.strictObject({
+    type: z.literal("participant.enrolled"), kind: ParticipantKind, twinOf: Id.nullable().default(null), source: z.string().default("cli"),
+    /** Row of the counterbalancing design (enrolment order); the protocol planner needs it to rebuild the plan. */
+    planIndex: Index.nullable().default(null),
+    /** Whose schedule this participant follows (a replay twin follows its human's); null = their own. */
+    planOf: Id.nullable().default(null),
+  }),
   z.strictObject({ type: z.literal("consent.given") }),
   z.strictObject({ type: z.literal("profile.submitted"), profile: Profile }),
   z.strictObject({ type: z.literal("message.written"), conversation: Index, turn: Index, text: z.string().min(1), telemetry: Telemetry.nullable().default(null) }),
@@ -49,3 +55,6 @@ export const StoredEvent = z.strictObject({
   body: EventBody,
 });
 export type StoredEvent = z.infer<typeof StoredEvent>;
+
+/** An event as written by a driver: fields with defaults may be left out. */
+export type EventInput = z.input<typeof EventBody>;

@@ -29,10 +29,21 @@ export const OpenAIModel = z.strictObject({
 export const ModelSpec = z.discriminatedUnion("provider", [EmbeddedModel, OpenAIModel]);
 export type ModelSpec = z.infer<typeof ModelSpec>;
 
+const generationFields = {
+  temperature: z.number().min(0).max(2),
+  topP: z.number().gt(0).max(1),
+  maxTokens: z.number().int().positive(),
+};
+/** Per-arm or per-simulator overrides of the study's generation settings. */
+export const GenerationOverrides = z.strictObject({
+  temperature: generationFields.temperature.optional(),
+  topP: generationFields.topP.optional(),
+  maxTokens: generationFields.maxTokens.optional(),
+});
 export const Generation = z.strictObject({
-  temperature: z.number().min(0).max(2).default(0.7),
-  topP: z.number().gt(0).max(1).default(0.95),
-  maxTokens: z.number().int().positive().default(200),
+  temperature: generationFields.temperature.default(0.7),
+  topP: generationFields.topP.default(0.95),
+  maxTokens: generationFields.maxTokens.default(200),
 });
 export type Generation = z.infer<typeof Generation>;
 
@@ -47,7 +58,7 @@ export const ArmConfig = z.strictObject({
   profileTemplate: z.string().nullable().default(null),
   /** For `user-tokens` and `pooled`: the trained artefact folder (relative to the study file). */
   artefact: z.string().nullable().default(null),
-  generation: Generation.partial().default({}),
+  generation: GenerationOverrides.default({}),
 });
 export type ArmConfig = z.infer<typeof ArmConfig>;
 
@@ -60,7 +71,7 @@ export const Protocol = z.strictObject({
   conversations: z.number().int().positive().nullable().default(null),
   turns: z.strictObject({ min: z.number().int().positive().default(2), max: z.number().int().positive().default(4) })
     .refine((t) => t.min <= t.max, { message: "turns.min must not exceed turns.max", path: ["min"] })
-    .default({ min: 2, max: 4 }),
+    .prefault({}),
   /** Earlier comparisons shown again at the end with positions swapped (test–retest). */
   probes: z.number().int().nonnegative().default(2),
   attentionChecks: z.number().int().nonnegative().default(1),
@@ -78,7 +89,7 @@ export type Judgements = z.infer<typeof Judgements>;
 
 export const SimulatorConfig = z.strictObject({
   model: Id,
-  generation: Generation.partial().default({}),
+  generation: GenerationOverrides.default({}),
 });
 
 export const StudyConfig = z.strictObject({
@@ -88,15 +99,16 @@ export const StudyConfig = z.strictObject({
   models: z.record(Id, ModelSpec).refine((m) => Object.keys(m).length > 0, { message: "name at least one model" }),
   arms: z.array(ArmConfig).min(2, { message: "a comparison needs at least two arms" }),
   domains: z.array(Domain).min(1).default(["unguided", "values guided", "controversy guided"]),
-  protocol: Protocol.default({ mode: "pairwise", conversations: null, turns: { min: 2, max: 4 }, probes: 2, attentionChecks: 1 }),
-  judgements: Judgements.default({ ratings: true, allowTie: true, reasons: true, freeText: false, conversationFeedback: true }),
-  generation: Generation.default({ temperature: 0.7, topP: 0.95, maxTokens: 200 }),
+  // prefault: a missing section is parsed as {} so its fields' defaults apply.
+  protocol: Protocol.prefault({}),
+  judgements: Judgements.prefault({}),
+  generation: Generation.prefault({}),
   simulator: SimulatorConfig.nullable().default(null),
   participants: z.strictObject({
     count: z.number().int().positive().default(10),
     /** A PRISM-format folder whose survey provides the profiles (relative to the study file). */
     profiles: z.string().nullable().default(null),
-  }).default({ count: 10, profiles: null }),
+  }).prefault({}),
 }).superRefine((s, ctx) => {
   const seen = new Set<string>();
   s.arms.forEach((arm, i) => {
@@ -137,7 +149,7 @@ function lineOf(doc: Document, counter: LineCounter, path: readonly PropertyKey[
  */
 export function parseStudyConfig(text: string, file = "study.yaml"): StudyConfig {
   const counter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { lineCounter: counter, prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
     const e = doc.errors[0]!;
     const line = e.linePos?.[0]?.line;

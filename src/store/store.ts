@@ -14,7 +14,7 @@ import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import { drizzle as drizzlePg } from "drizzle-orm/node-postgres";
 import { migrate as migratePg } from "drizzle-orm/node-postgres/migrator";
-import { EventBody, StoredEvent, type ParticipantKind, type ParticipantStatus, type StudyConfig } from "../core/index.js";
+import { EventBody, StoredEvent, type EventInput, type ParticipantKind, type ParticipantStatus, type StudyConfig } from "../core/index.js";
 import { UserError } from "../core/errors.js";
 import * as schema from "./schema.js";
 
@@ -22,7 +22,7 @@ type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
 
 /** Raw SQL rows; both drivers return `{ rows }`. */
 async function queryRows<T>(db: Db, q: SQL): Promise<T[]> {
-  const res = (await db.execute(q)) as unknown as { rows: T[] };
+  const res = (await db.execute(q)) as { rows: T[] };
   return res.rows;
 }
 
@@ -166,7 +166,7 @@ export class Repositories {
      * Appends events to a participant's log, atomically and in order. With `expectedSeq`, fails
      * with SeqConflictError if someone else appended first (so a retried request cannot double).
      */
-    append: async (studyId: string, participantId: string, bodies: readonly EventBody[], expectedSeq?: number): Promise<StoredEvent[]> => {
+    append: async (studyId: string, participantId: string, bodies: readonly EventInput[], expectedSeq?: number): Promise<StoredEvent[]> => {
       const parsed = bodies.map((b) => EventBody.parse(b));
       return this.inTransaction(async (tx) => {
         const locked = await queryRows<{ next_seq: number }>(tx.db, sql`
