@@ -35,15 +35,20 @@ function ensure(stampFile, inputs, label, install) {
 }
 
 // onnxruntime-node (pulled in by @huggingface/transformers) downloads binaries at install time,
-// which this project's machines cannot do; optional native variants are omitted for size.
+// which this project's machines cannot do; optional native variants are omitted for size (the
+// prebuilt ones we need are explicit dependencies), and install scripts are skipped: none is needed,
+// and esbuild's would fail on the nested copy drizzle-kit brings.
 const npmEnv = { ...process.env, ONNXRUNTIME_NODE_INSTALL: "skip" };
-ensure(join(root, "node_modules", ".prismx-stamp"), [join(root, "package-lock.json")], "npm packages", () =>
-  run("npm", ["ci", "--omit=optional", "--no-audit", "--no-fund"], { env: npmEnv }),
-);
+// A fresh clone gets `npm ci`; an existing tree whose lockfile moved gets an in-place install, so
+// a running process is never left without its node_modules.
+const npmInstall = (prefix) => {
+  const fresh = !existsSync(join(prefix, "node_modules"));
+  const args = [fresh ? "ci" : "install", "--omit=optional", "--ignore-scripts", "--no-audit", "--no-fund", "--prefix", prefix];
+  run("npm", args, { env: npmEnv });
+};
+ensure(join(root, "node_modules", ".prismx-stamp"), [join(root, "package-lock.json")], "npm packages", () => npmInstall(root));
 if (existsSync(join(root, "web", "package.json"))) {
-  ensure(join(root, "web", "node_modules", ".prismx-stamp"), [join(root, "web", "package-lock.json")], "web UI packages", () =>
-    run("npm", ["ci", "--omit=optional", "--no-audit", "--no-fund", "--prefix", "web"], { env: npmEnv }),
-  );
+  ensure(join(root, "web", "node_modules", ".prismx-stamp"), [join(root, "web", "package-lock.json")], "web UI packages", () => npmInstall(join(root, "web")));
 }
 
 const req = join(root, "trainer", "requirements.txt");

@@ -1,0 +1,39 @@
+/**
+ * The `prismx` command. Registration only wires flags; each command's work is a plain function
+ * in src/cli/commands, tested on its own.
+ */
+import { Command, CommanderError } from "commander";
+import { isUserError } from "../core/errors.js";
+import { register as registerStudy } from "./commands/study.js";
+import { register as registerDemo } from "./commands/demo.js";
+
+export function buildProgram(): Command {
+  const program = new Command("prismx")
+    .description("Personalisation experiments on conversational language models: arms, blinded studies with humans and simulated twins, analysis.")
+    .version("0.1.0")
+    .showHelpAfterError()
+    .exitOverride();
+  registerDemo(program);
+  registerStudy(program);
+  return program;
+}
+
+/** Runs the CLI; user mistakes print their message (no stack) and exit 1, bugs exit 2. */
+export async function main(argv: readonly string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv as string[]);
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      process.exitCode = e.exitCode;
+      return;
+    }
+    if (isUserError(e)) {
+      console.error(`prismx: ${e.message}`);
+      process.exitCode = 1;
+      return;
+    }
+    console.error("prismx: internal error (please report it with the command you ran):");
+    console.error(e);
+    process.exitCode = 2;
+  }
+}
