@@ -49,7 +49,7 @@ export function loadBattles(file: string): Dataset {
     });
   } else {
     try {
-      records = parse(text, { columns: true, skip_empty_lines: true, bom: true }) as Record<string, string>[];
+      records = parse(text, { columns: true, skip_empty_lines: true, bom: true });
     } catch (e) {
       throw new UserError(`not a readable CSV (${(e as Error).message})`, { location: { file }, hint: "a header row then one battle per row" });
     }
