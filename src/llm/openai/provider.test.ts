@@ -144,12 +144,12 @@ describe("OpenAI provider against an endpoint that fails on purpose", () => {
   it("an auth failure names the env variable and never prints the key", async () => {
     script = [401];
     const client = new OpenAIChatModel({ baseURL: url, model: "fake", apiKey: "sk-secret-123", apiKeyEnv: "MY_KEY", maxRetries: 3, retry: fast });
-    const err = await client.chat({ messages: msgs }).catch((e: unknown) => e as Error);
+    const err = (await client.chat({ messages: msgs }).then(() => new Error("no error"), (e: unknown) => e as Error));
     expect(err).toMatchObject({ kind: "auth" });
     expect(err.message).toContain("$MY_KEY");
     expect(err.message).not.toContain("sk-secret-123");
     script = [500];
-    const err2 = await new OpenAIChatModel({ baseURL: url, model: "fake", apiKey: "sk-secret-123", maxRetries: 0 }).chat({ messages: msgs }).catch((e: unknown) => e as Error);
+    const err2 = await new OpenAIChatModel({ baseURL: url, model: "fake", apiKey: "sk-secret-123", maxRetries: 0 }).chat({ messages: msgs }).then(() => new Error("no error"), (e: unknown) => e as Error);
     expect(err2.message).not.toContain("sk-secret-123");
   });
 
