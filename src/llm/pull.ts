@@ -117,6 +117,8 @@ export interface PullOptions {
   env?: NodeJS.ProcessEnv;
   python?: string;
   log?: (line: string) => void;
+  /** A model not in the catalogue (tests). */
+  entry?: CatalogueModel;
   /** Re-verify the file even when it exists (default true; hashing 100 MB takes well under a second). */
   verifyExisting?: boolean;
 }
@@ -131,10 +133,10 @@ export interface PullResult {
 /** Idempotent: an existing file with the right checksum is kept; a wrong one is replaced. */
 export async function pullModel(opts: PullOptions = {}): Promise<PullResult> {
   const env = opts.env ?? process.env;
-  const model = catalogueModel(opts.name ?? DEFAULT_MODEL_NAME);
+  const model = opts.entry ?? catalogueModel(opts.name ?? DEFAULT_MODEL_NAME);
   const log = opts.log ?? (() => {});
   const python = opts.python ?? "python3";
-  const dest = pulledModelPath(model.name, env);
+  const dest = join(modelsDir(env), model.file);
   if (existsSync(dest) && (opts.verifyExisting === false || (await sha256File(dest)) === model.sha256)) {
     return { path: dest, sha256: model.sha256, downloaded: false, model };
   }
