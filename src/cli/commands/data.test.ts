@@ -41,7 +41,7 @@ describe("prismx data", () => {
       const io = capture();
       const s = await dataSample({ out: join(dir, "cohort"), participants: 6, seed: 2 }, io);
       expect(s.participants).toBe(6);
-      expect((await readdir(join(dir, "cohort"))).sort()).toEqual(["conversations.jsonl", "ground_truth.jsonl", "metadata.jsonl", "models.jsonl", "survey.jsonl", "utterances.jsonl"]);
+      expect((await readdir(join(dir, "cohort"))).sort()).toEqual(["README.md", "conversations.jsonl", "ground_truth.jsonl", "metadata.jsonl", "models.jsonl", "survey.jsonl", "utterances.jsonl"]);
       const p = await dataPairs({ dir: join(dir, "cohort"), out: join(dir, "pairs.jsonl"), split: join(dir, "split.json"), seed: 123, referenceQuirks: true }, io);
       expect(p.trainPairs + p.testPairs).toBeGreaterThan(0);
       expect(io.lines.join("\n")).toContain("[reference quirks]");

@@ -7,6 +7,7 @@ import { createReadStream, createWriteStream } from "node:fs";
 import { mkdir, rename, rm } from "node:fs/promises";
 import { dirname, basename, join } from "node:path";
 import { createInterface } from "node:readline";
+import { randomUUID } from "node:crypto";
 import type { z } from "zod";
 import { UserError } from "../../core/errors.js";
 
@@ -159,7 +160,7 @@ export function jsonLine(row: unknown): string {
 
 /** A unique sibling name for temp output, so the rename stays on one file system. */
 export function tempSibling(target: string): string {
-  return join(dirname(target), `.${basename(target)}.tmp-${process.pid}-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e9).toString(36)}`);
+  return join(dirname(target), `.${basename(target)}.tmp-${process.pid}-${randomUUID()}`);
 }
 
 /** Writes lines to a stream, honouring backpressure. */

@@ -109,7 +109,7 @@ describe("sampler", () => {
       const out = join(dir, "cohort");
       const s = await writeSampleCohort({ out, participants: 24, seed: 42 });
       expect(s.participants).toBe(24);
-      for (const f of ["survey.jsonl", "conversations.jsonl", "utterances.jsonl", "metadata.jsonl", "models.jsonl", "ground_truth.jsonl"]) {
+      for (const f of ["survey.jsonl", "conversations.jsonl", "utterances.jsonl", "metadata.jsonl", "models.jsonl", "ground_truth.jsonl", "README.md"]) {
         const [a, b] = [await readFile(join(out, f)), await readFile(join("examples/cohort", f))];
         expect(a.equals(b), `${f} differs: regenerate with \`prismx data sample --out examples/cohort --participants 24 --seed 42 --force\``).toBe(true);
       }

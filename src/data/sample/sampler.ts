@@ -7,6 +7,7 @@
  * is the same whatever N is; only the running ids (cN, intN, utN) depend on who came before.
  */
 import { join } from "node:path";
+import { writeFile } from "node:fs/promises";
 import { Rng } from "../../core/rng.js";
 import { UserError } from "../../core/errors.js";
 import type { Domain } from "../../core/domain.js";
@@ -429,6 +430,19 @@ function checkOptions(opts: SampleOptions): void {
   if (!Number.isInteger(opts.seed)) throw new UserError(`seed must be a whole number, got ${opts.seed}`, { location: { field: "--seed" } });
 }
 
+function cohortReadme(opts: SampleOptions, s: SampleSummary): string {
+  return `# Synthetic PRISM-format cohort
+
+Made by \`prismx data sample --participants ${opts.participants} --seed ${opts.seed}\` — no real PRISM rows:
+${s.participants} participants, ${s.conversations} conversations, ${s.interactions} turns, ${s.utterances} utterances.
+Same files and row shapes as the PRISM release (survey, conversations, utterances, metadata, models),
+plus \`${GROUND_TRUTH_FILE}\`: each participant's planted preference model — weights over response
+features (${FEATURES.join(", ")}; see src/data/sample/features.ts), split into a shared, an archetype
+and an individual part, and which of them the profile states in words (\`revealed\`). Ratings and
+choices in the conversations follow those models plus noise (src/data/sample/planted.ts).
+`;
+}
+
 /** Writes a synthetic cohort (PRISM files + ground_truth.jsonl) to `out`, atomically, streaming. */
 export async function writeSampleCohort(opts: WriteSampleOptions): Promise<SampleSummary> {
   checkOptions(opts);
@@ -456,6 +470,7 @@ export async function writeSampleCohort(opts: WriteSampleOptions): Promise<Sampl
         await sinks.metadata.write(b.metadata.map(jsonLine).join(""));
       }
       for (const s of all) await s.close();
+      await writeFile(join(tmp, "README.md"), cohortReadme(opts, summary));
     } catch (e) {
       for (const s of all) s.destroy();
       throw e;
