@@ -89,6 +89,8 @@ export interface TinyModelOptions {
   contextLength?: number;
   /** Extra tokens appended to the vocabulary as user-defined tokens (e.g. `<|user_3_0|>`). */
   reservedTokens?: readonly string[];
+  /** The Jinja chat template stored in the GGUF; null stores none. */
+  chatTemplate?: string | null;
   /** Weight scale; larger makes the random model's next-token distribution peakier. */
   scale?: number;
 }
@@ -177,8 +179,9 @@ export function tinyModelGguf(opts: TinyModelOptions = {}): { bytes: Buffer; voc
     "tokenizer.ggml.add_bos_token": { type: "bool", value: true },
     "tokenizer.ggml.add_eos_token": { type: "bool", value: false },
     "tokenizer.ggml.add_space_prefix": { type: "bool", value: false },
-    "tokenizer.chat_template": { type: "string", value: TINY_CHAT_TEMPLATE },
   };
+  const template = opts.chatTemplate === undefined ? TINY_CHAT_TEMPLATE : opts.chatTemplate;
+  if (template !== null) kvs["tokenizer.chat_template"] = { type: "string", value: template };
   return { bytes: encodeGguf(kvs, tensors), vocab };
 }
 
