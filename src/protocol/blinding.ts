@@ -67,7 +67,7 @@ export function scrubText(text: string, opts: ScrubOptions = {}): ScrubResult {
     return replacedWith;
   });
   out = out.replace(selfName, (found, lead: string) => {
-    const replacedWith = /called/i.test(lead) ? `${lead} an AI assistant` : `${lead} an AI assistant`;
+    const replacedWith = `${lead} an AI assistant`;
     replacements.push({ found, replacedWith });
     return replacedWith;
   });

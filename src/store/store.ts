@@ -190,6 +190,50 @@ export class Repositories {
         return inserted.sort((a, b) => a.seq - b.seq).map(toEvent);
       });
     },
+    /**
+     * Group commit: appends to many participants' logs in one transaction with a constant number
+     * of statements, however many participants and events (PGlite pays ~1 ms per statement, so a
+     * busy simulation batches whatever its workers produced in the same few milliseconds). All or
+     * nothing; a SeqConflictError names the first participant whose log moved on.
+     */
+    appendMany: async (studyId: string, items: readonly { participantId: string; bodies: readonly EventBody[]; expectedSeq?: number }[]): Promise<void> => {
+      const byId = new Map<string, { bodies: EventBody[]; expectedSeq: number | undefined }>();
+      for (const it of items) {
+        const parsed = it.bodies.map((b) => EventBody.parse(b));
+        const prev = byId.get(it.participantId);
+        if (prev) prev.bodies.push(...parsed);
+        else byId.set(it.participantId, { bodies: parsed, expectedSeq: it.expectedSeq });
+      }
+      if (byId.size === 0) return;
+      const ids = [...byId.keys()].sort();
+      await this.inTransaction(async (tx) => {
+        const locked = await queryRows<{ id: string; next_seq: number }>(tx.db, sql`
+          SELECT id, next_seq FROM participants WHERE study_id = ${studyId} AND id IN (${sql.join(ids.map((id) => sql`${id}`), sql`, `)})
+          ORDER BY id FOR UPDATE`);
+        const start = new Map(locked.map((r) => [r.id, Number(r.next_seq)]));
+        const rows: (typeof schema.events.$inferInsert)[] = [];
+        const updates: SQL[] = [];
+        for (const id of ids) {
+          const s = start.get(id);
+          if (s === undefined) throw new UserError(`no participant '${id}' in study '${studyId}'`, { hint: "enrol the participant first" });
+          const it = byId.get(id)!;
+          if (it.expectedSeq !== undefined && it.expectedSeq !== s) throw new SeqConflictError(id, it.expectedSeq, s);
+          if (it.bodies.length === 0) continue;
+          it.bodies.forEach((body, i) => rows.push({ studyId, participantId: id, seq: s + i, type: body.type, body }));
+          const finished = it.bodies[it.bodies.length - 1]!.type === "participant.finished";
+          const status = finished ? "finished" : s === 0 ? null : "active";
+          updates.push(sql`(${id}::text, ${s + it.bodies.length}::int, ${status}::text, ${finished}::boolean)`);
+        }
+        for (let i = 0; i < rows.length; i += 1000) await tx.db.insert(schema.events).values(rows.slice(i, i + 1000));
+        if (updates.length > 0) {
+          await tx.db.execute(sql`
+            UPDATE participants AS p SET next_seq = v.n, status = COALESCE(v.status, p.status), updated_at = now(),
+              claimed_by = CASE WHEN v.fin THEN NULL ELSE p.claimed_by END, claimed_at = CASE WHEN v.fin THEN NULL ELSE p.claimed_at END
+            FROM (VALUES ${sql.join(updates, sql`, `)}) AS v(id, n, status, fin)
+            WHERE p.study_id = ${studyId} AND p.id = v.id`);
+        }
+      });
+    },
     list: async (studyId: string, participantId: string): Promise<StoredEvent[]> =>
       (await this.db.select().from(schema.events)
         .where(and(eq(schema.events.studyId, studyId), eq(schema.events.participantId, participantId)))
@@ -206,6 +250,10 @@ export class Repositories {
   readonly modelCalls = {
     record: async (call: ModelCallRecord): Promise<void> => {
       await this.db.insert(schema.modelCalls).values(call);
+    },
+    /** Many calls in one statement (the simulation runner buffers them). */
+    recordMany: async (calls: readonly ModelCallRecord[]): Promise<void> => {
+      for (let i = 0; i < calls.length; i += 1000) await this.db.insert(schema.modelCalls).values(calls.slice(i, i + 1000));
     },
     health: async (studyId: string): Promise<ModelHealth[]> => {
       const rows = await queryRows<{ role: string; model: string; calls: string; errors: string; mean_latency: string | null; pt: string | null; ct: string | null }>(this.db, sql`
