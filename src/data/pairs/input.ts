@@ -6,7 +6,8 @@
 import { UserError } from "../../core/errors.js";
 import { STATED_PREFERENCE_KEYS } from "../../core/profile.js";
 import { ProblemList, scanRows } from "../prism/jsonl.js";
-import { ConversationRow, SurveyRow } from "../prism/schemas.js";
+import { z } from "zod";
+import { ConversationRow, SurveyRow, UserItem } from "../prism/schemas.js";
 import { locatePrismFiles } from "../prism/validate.js";
 
 export interface PairUser {
@@ -43,24 +44,43 @@ export interface PairsInput {
   dialogues: Dialogue[];
 }
 
-export function pairUserFromSurvey(row: SurveyRow): PairUser {
+const MaybeText = z.string().nullable().optional().transform((v) => v ?? null);
+
+/**
+ * The pair builder reads only the fields its recipe uses, so a quirk of the real files in a field
+ * it ignores (an attribute slider, a score) cannot block it; `prismx data validate` checks the rest.
+ */
+export const PairsSurveyRow = SurveyRow.pick({ user_id: true, num_completed_conversations: true, self_description: true, stated_prefs: true, order_stated_prefs: true }).extend({
+  age: MaybeText, gender: MaybeText, education: MaybeText, employment_status: MaybeText, marital_status: MaybeText, english_proficiency: MaybeText,
+});
+export type PairsSurveyRow = z.infer<typeof PairsSurveyRow>;
+
+export const PairsConversationRow = ConversationRow.pick({ conversation_id: true, user_id: true, conversation_turns: true }).extend({
+  conversation_history: z.array(z.discriminatedUnion("role", [
+    UserItem,
+    z.object({ turn: z.number().int().nonnegative(), role: z.literal("model"), content: z.string(), if_chosen: z.boolean() }),
+  ])).min(1),
+});
+export type PairsConversationRow = z.infer<typeof PairsConversationRow>;
+
+export function pairUserFromSurvey(row: SurveyRow | PairsSurveyRow): PairUser {
   return {
     userId: row.user_id,
     numCompletedConversations: row.num_completed_conversations,
     selfDescription: row.self_description,
-    age: row.age,
-    gender: row.gender,
-    education: row.education,
-    employment: row.employment_status,
-    marital: row.marital_status,
-    englishProficiency: row.english_proficiency,
+    age: row.age ?? null,
+    gender: row.gender ?? null,
+    education: row.education ?? null,
+    employment: row.employment_status ?? null,
+    marital: row.marital_status ?? null,
+    englishProficiency: row.english_proficiency ?? null,
     statedPrefs: Object.fromEntries(STATED_PREFERENCE_KEYS.map((k) => [k, row.stated_prefs[k]])),
     orderStatedPrefs: Object.entries(row.order_stated_prefs),
   };
 }
 
 /** One slot per turn (`conversation_turns` of them), filled by walking the history. */
-export function dialogueFromConversation(row: ConversationRow): Dialogue {
+export function dialogueFromConversation(row: ConversationRow | PairsConversationRow): Dialogue {
   const n = Math.max(row.conversation_turns, ...row.conversation_history.map((h) => h.turn + 1));
   const turns: DialogueTurn[] = Array.from({ length: n }, (_, turn) => ({ turn, user: null, chosen: [], rejected: [] }));
   for (const item of row.conversation_history) {
@@ -78,12 +98,12 @@ export async function loadPairsInput(dir: string): Promise<PairsInput> {
   const problems = new ProblemList(50);
   const users: PairUser[] = [];
   const known = new Set<string>();
-  await scanRows(files.survey as string, "survey.jsonl", SurveyRow, problems, (row) => {
+  await scanRows(files.survey as string, "survey.jsonl", PairsSurveyRow, problems, (row) => {
     known.add(row.user_id);
     users.push(pairUserFromSurvey(row));
   });
   const dialogues: Dialogue[] = [];
-  await scanRows(files.conversations as string, "conversations.jsonl", ConversationRow, problems, (row, line) => {
+  await scanRows(files.conversations as string, "conversations.jsonl", PairsConversationRow, problems, (row, line) => {
     if (!known.has(row.user_id)) problems.error("conversations.jsonl", line, "user_id", `${row.user_id} is not in survey.jsonl`);
     else dialogues.push(dialogueFromConversation(row));
   });

@@ -203,6 +203,21 @@ describe("writePairs on the example cohort", () => {
     }
   });
 
+  it("reads only the fields the recipe needs: an odd score or attribute does not block pairs", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "prismx-pairs-lenient-"));
+    try {
+      await writeFile(join(dir, "survey.jsonl"), await readFile("examples/cohort/survey.jsonl"));
+      const conv = (await readFile("examples/cohort/conversations.jsonl", "utf8")).trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+      (conv[0]?.conversation_history as Record<string, unknown>[])[1] = { ...(conv[0]?.conversation_history as Record<string, unknown>[])[1], score: 0 };
+      (conv[1] as Record<string, unknown>).choice_attributes = { values: 0 };
+      await writeFile(join(dir, "conversations.jsonl"), `${conv.map((c) => JSON.stringify(c)).join("\n")}\n`);
+      const input = await loadPairsInput(dir);
+      expect(input.dialogues.length).toBe(conv.length);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it("loads the cohort into dialogues with one slot per turn", async () => {
     const input = await loadPairsInput("examples/cohort");
     expect(input.users.length).toBe(24);

@@ -52,11 +52,11 @@ export const PRISM_MODELS: readonly { name: string; provider: string; short: str
   { name: "mistralai/Mistral-7B-Instruct-v0.1", provider: "huggingface_api", short: "mistral-7b-instruct" },
   { name: "claude-2", provider: "anthropic", short: "claude-2" },
   { name: "tiiuae/falcon-7b-instruct", provider: "huggingface_api", short: "falcon-7b-instruct" },
-  { name: "OpenAssistant/oasst-sft-4-pythia-12b-epoch-3.5", provider: "huggingface_api", short: "oasst-pythia-12b" },
+  { name: "OpenAssistant/oasst-sft-4-pythia-12b-epoch-3.5", provider: "huggingface_api", short: "pythia-12b" },
   { name: "meta-llama/Llama-2-13b-chat-hf", provider: "huggingface_api", short: "llama-2-13b-chat" },
-  { name: "luminous-supreme-control", provider: "aleph", short: "luminous-supreme" },
+  { name: "luminous-supreme-control", provider: "aleph", short: "luminous-supreme-control" },
   { name: "google/flan-t5-xxl", provider: "huggingface_api", short: "flan-t5-xxl" },
-  { name: "luminous-extended-control", provider: "aleph", short: "luminous-extended" },
+  { name: "luminous-extended-control", provider: "aleph", short: "luminous-extended-control" },
 ];
 
 const SYSTEM_HEADER = "You are a conversational assistant. Limit your answers to around 50 words. Do not refer to your word limit.";
@@ -388,26 +388,32 @@ export function* sampleParticipants(opts: SampleOptions): Generator<ParticipantB
   for (let i = 0; i < opts.participants; i++) yield sampleParticipant(opts.seed, i, ids);
 }
 
-/** models.jsonl rows (prism-dataset.md B7). */
+const PROVIDER_DISPLAY: Record<string, string> = { cohere: "Cohere", anthropic: "Anthropic", openai: "OpenAI", google: "Google", aleph: "Aleph", huggingface_api: "HuggingFace-API" };
+
+/**
+ * models.jsonl rows (prism-dataset.md B7), shaped like the GitHub file: display-name providers,
+ * parameters as strings, "Yes" flags (and its "Commerical" spelling).
+ */
 export function modelsRows(): Row[] {
   return PRISM_MODELS.map((m) => {
     const hf = m.provider === "huggingface_api";
+    const provider = PROVIDER_DISPLAY[m.provider] ?? m.provider;
     return {
       long_name: m.name,
       short_name: m.short,
-      longcode: m.name.replace(/[/.]/g, "-"),
-      model_family: m.provider,
-      model_provider: m.provider,
-      model_provider_type: hf ? "open-access" : "commercial",
-      model_type: "chat",
-      default_params: { temperature: 0.7 },
-      selected_params: { temperature: 1.0, max_tokens: hf ? 200 : 256 },
-      header: SYSTEM_HEADER,
+      longcode: m.short.replace(/[^a-z0-9]/gi, "").slice(0, 4).toUpperCase(),
+      model_family: hf ? "HuggingFace" : provider,
+      model_provider: provider,
+      model_provider_type: hf ? "Open Access" : "Commerical",
+      model_type: "Chat",
+      default_params: { temperature: "1.0" },
+      selected_params: { temperature: "1.0", max_tokens: hf ? "200" : "256" },
+      header: hf ? SYSTEM_HEADER.replace("assistant. ", "assistant. The conversation history is in the input. Reply to the last user message. ") : SYSTEM_HEADER,
       link: hf ? `https://huggingface.co/${m.name}` : null,
-      in_yaml: true,
-      params_tested: false,
-      endpoint_live: true,
-      status: "active",
+      in_yaml: "Yes",
+      params_tested: "Yes",
+      endpoint_live: "Yes",
+      status: "Deployed Successfully",
     };
   });
 }
