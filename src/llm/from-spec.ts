@@ -18,6 +18,8 @@ export interface ResolvedEmbedded {
   lora: LoraAdapter | null;
   chatTemplate: string | null;
   manifest: ArtefactManifest | null;
+  /** The trainer put BOS before the soft tokens; serving must too. */
+  forceBos?: boolean;
 }
 
 export function loadArtefactManifest(dir: string): ArtefactManifest {
@@ -44,7 +46,7 @@ export function artefactFiles(dir: string, manifest: ArtefactManifest): Resolved
   if (!existsSync(modelPath)) throw new UserError(`artefact GGUF missing: ${modelPath}`, { location: { file: join(dir, "manifest.json"), field: "gguf" } });
   const lora = manifest.lora ? { path: abs(manifest.lora), scale: manifest.lora_scale } : null;
   if (lora && !existsSync(lora.path)) throw new UserError(`artefact LoRA adapter missing: ${lora.path}`, { location: { file: join(dir, "manifest.json"), field: "lora" } });
-  return { modelPath, lora, chatTemplate: manifest.chat_template, manifest };
+  return { modelPath, lora, chatTemplate: manifest.chat_template, manifest, forceBos: manifest.training.soft_tokens_after_bos === true };
 }
 
 /** "default" | catalogue name | path to .gguf | artefact folder → files to load. */
@@ -80,6 +82,7 @@ export async function createChatModel(spec: ModelSpec, opts: CreateModelOptions 
         modelPath: files.modelPath,
         lora: files.lora,
         chatTemplate: files.chatTemplate,
+        forceBos: files.forceBos ?? false,
         contextSize: spec.contextSize,
         contexts: spec.contexts,
         ...(opts.id ? { id: opts.id } : {}),

@@ -45,7 +45,7 @@ export interface CheckResult {
 /** Generates one reply from an embedded model and reports its speed. */
 export async function modelsCheck(opts: CheckOptions, io: Output = consoleOutput): Promise<CheckResult> {
   const files = resolveEmbeddedModel(opts.model ?? "default", process.cwd(), opts.env ?? process.env);
-  const model = await EmbeddedChatModel.create({ modelPath: files.modelPath, lora: files.lora, chatTemplate: files.chatTemplate, contexts: 1, contextSize: 2048 });
+  const model = await EmbeddedChatModel.create({ modelPath: files.modelPath, lora: files.lora, chatTemplate: files.chatTemplate, forceBos: files.forceBos ?? false, contexts: 1, contextSize: 2048 });
   try {
     const prompt = opts.prompt ?? "In two sentences, why do people enjoy hiking?";
     io.out(`model: ${files.modelPath}`);
@@ -86,7 +86,7 @@ export async function modelsServe(opts: ServeCommandOptions, io: Output = consol
     apiKey = env[opts.apiKeyEnv] ?? null;
     if (!apiKey) throw new UserError(`the environment variable ${opts.apiKeyEnv} is not set`, { hint: `export ${opts.apiKeyEnv}=<key clients must send>` });
   }
-  const model = await EmbeddedChatModel.create({ modelPath: files.modelPath, lora: files.lora, chatTemplate: files.chatTemplate, contexts: opts.contexts ?? 2, contextSize: opts.contextSize ?? 4096, id: name });
+  const model = await EmbeddedChatModel.create({ modelPath: files.modelPath, lora: files.lora, chatTemplate: files.chatTemplate, forceBos: files.forceBos ?? false, contexts: opts.contexts ?? 2, contextSize: opts.contextSize ?? 4096, id: name });
   try {
     const server = await startServer({ model, name, host: opts.host ?? "127.0.0.1", port: opts.port ?? 8080, apiKey });
     io.out(`serving ${name} (${files.modelPath}) at ${server.url} — OpenAI-compatible: GET /v1/models, POST /v1/chat/completions`);

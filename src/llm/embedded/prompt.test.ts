@@ -46,9 +46,10 @@ const msgs: ChatMessage[] = [
 
 let gemma: EmbeddedChatModel;
 let bare: EmbeddedChatModel;
+let dir: string;
 
 beforeAll(async () => {
-  const dir = await mkdtemp(join(tmpdir(), "prismx-tpl-"));
+  dir = await mkdtemp(join(tmpdir(), "prismx-tpl-"));
   await writeTinyModel(join(dir, "gemma.gguf"), { chatTemplate: GEMMA3_TEMPLATE });
   await writeTinyModel(join(dir, "bare.gguf"), { chatTemplate: null });
   gemma = await EmbeddedChatModel.create({ modelPath: join(dir, "gemma.gguf"), contexts: 1, contextSize: 256 });
@@ -74,5 +75,24 @@ describe("chat templates", () => {
     expect(text).toContain("good day");
     const out = await bare.chat({ messages: msgs, maxTokens: 3 });
     expect(out.completionTokens).toBeGreaterThan(0);
+  });
+
+  it("without add_bos_token the prefix comes first, unless the artefact was trained with BOS first", async () => {
+    await writeTinyModel(join(dir, "nobos.gguf"), { addBos: false });
+    const plain = await EmbeddedChatModel.create({ modelPath: join(dir, "nobos.gguf"), contexts: 1, contextSize: 128 });
+    const forced = await EmbeddedChatModel.create({ modelPath: join(dir, "nobos.gguf"), contexts: 1, contextSize: 128, forceBos: true });
+    try {
+      const p = plain.render(msgs.slice(1), [300, 301]);
+      expect(p.bos).toBe(false);
+      // The template's own leading BOS stays where the template put it, after the prefix.
+      expect(p.tokens.slice(0, 4)).toEqual([300, 301, 1, 3]);
+      // Trained with BOS first (as the trainer does): BOS, prefix, then the template without its BOS.
+      const f = forced.render(msgs.slice(1), [300, 301]);
+      expect(f.tokens.slice(0, 4)).toEqual([1, 300, 301, 3]);
+      expect(f.tokens.slice(3)).toEqual(p.tokens.slice(3));
+    } finally {
+      await plain.close();
+      await forced.close();
+    }
   });
 });

@@ -47,13 +47,17 @@ export interface RenderedPrompt {
   templateStart: number;
 }
 
-export function renderPrompt(model: LlamaModel, wrapper: ChatWrapper, messages: readonly ChatMessage[], prefixTokens: readonly number[] = []): RenderedPrompt {
+/**
+ * `forceBos`: put BOS first even when the GGUF does not ask for one — a trained artefact whose
+ * manifest says `training.soft_tokens_after_bos` was trained on [BOS, soft tokens, template].
+ */
+export function renderPrompt(model: LlamaModel, wrapper: ChatWrapper, messages: readonly ChatMessage[], prefixTokens: readonly number[] = [], forceBos = false): RenderedPrompt {
   const { contextText } = wrapper.generateContextState({ chatHistory: toChatHistory(messages) });
   let templ = contextText.tokenize(model.tokenizer);
   const bosId = model.tokens.bos;
   // Only a model that wants BOS gets one. SmolLM2's "BOS" is <|im_start|> with add_bos_token off,
   // so there the template's own first token stays put and the prefix goes at position 0.
-  const bos = bosId !== null && model.tokens.shouldPrependBosToken;
+  const bos = bosId !== null && (model.tokens.shouldPrependBosToken || forceBos);
   if (bos && templ[0] === bosId) templ = templ.slice(1);
   const head: Token[] = bos ? [bosId] : [];
   const tokens = [...head, ...(prefixTokens as Token[]), ...templ];

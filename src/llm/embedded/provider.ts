@@ -25,6 +25,8 @@ export interface EmbeddedOptions {
   /** Overrides the GGUF's chat template (a trained artefact ships the one it was trained with). */
   chatTemplate?: string | null;
   contextSize?: number;
+  /** BOS first even if the GGUF does not add one (see renderPrompt). */
+  forceBos?: boolean;
   /** Parallel contexts, one llama.cpp thread each. */
   contexts?: number;
   threads?: number;
@@ -61,7 +63,7 @@ export class EmbeddedChatModel implements ChatModel {
   private readonly limiter: Limiter;
   private closed = false;
 
-  private constructor(readonly model: LlamaModel, readonly wrapper: ChatWrapper, private readonly opts: Required<Pick<EmbeddedOptions, "modelPath" | "contextSize" | "contexts">>, id: string) {
+  private constructor(readonly model: LlamaModel, readonly wrapper: ChatWrapper, private readonly opts: Required<Pick<EmbeddedOptions, "modelPath" | "contextSize" | "contexts" | "forceBos">>, id: string) {
     this.id = id;
     this.limiter = new Limiter(opts.contexts);
   }
@@ -71,7 +73,7 @@ export class EmbeddedChatModel implements ChatModel {
     const contextSize = Math.min(options.contextSize ?? 4096, model.trainContextSize);
     const contexts = options.contexts ?? 2;
     const id = options.id ?? `embedded:${basename(options.modelPath)}${options.lora ? `+${basename(options.lora.path)}` : ""}`;
-    const self = new EmbeddedChatModel(model, chatWrapperFor(model, options.chatTemplate), { modelPath: options.modelPath, contextSize, contexts }, id);
+    const self = new EmbeddedChatModel(model, chatWrapperFor(model, options.chatTemplate), { modelPath: options.modelPath, contextSize, contexts, forceBos: options.forceBos ?? false }, id);
     try {
       for (let i = 0; i < contexts; i++) {
         const context = await model.createContext({
@@ -97,7 +99,7 @@ export class EmbeddedChatModel implements ChatModel {
 
   /** The exact tokens a request would feed the model. */
   render(messages: readonly ChatMessage[], prefixTokens: readonly number[] = []): RenderedPrompt {
-    return renderPrompt(this.model, this.wrapper, messages, prefixTokens);
+    return renderPrompt(this.model, this.wrapper, messages, prefixTokens, this.opts.forceBos);
   }
 
   get vocabularySize(): number {

@@ -89,6 +89,8 @@ export interface TinyModelOptions {
   contextLength?: number;
   /** Extra tokens appended to the vocabulary as user-defined tokens (e.g. `<|user_3_0|>`). */
   reservedTokens?: readonly string[];
+  /** `tokenizer.ggml.add_bos_token` (default true). */
+  addBos?: boolean;
   /** The Jinja chat template stored in the GGUF; null stores none. */
   chatTemplate?: string | null;
   /** Weight scale; larger makes the random model's next-token distribution peakier. */
@@ -176,7 +178,7 @@ export function tinyModelGguf(opts: TinyModelOptions = {}): { bytes: Buffer; voc
     "tokenizer.ggml.bos_token_id": { type: "u32", value: vocab.bos },
     "tokenizer.ggml.eos_token_id": { type: "u32", value: vocab.eos },
     "tokenizer.ggml.unknown_token_id": { type: "u32", value: 0 },
-    "tokenizer.ggml.add_bos_token": { type: "bool", value: true },
+    "tokenizer.ggml.add_bos_token": { type: "bool", value: opts.addBos ?? true },
     "tokenizer.ggml.add_eos_token": { type: "bool", value: false },
     "tokenizer.ggml.add_space_prefix": { type: "bool", value: false },
   };
