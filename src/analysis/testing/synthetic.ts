@@ -141,8 +141,11 @@ export function generateSyntheticExport(o: SyntheticOptions): SyntheticExport {
         const eta = o.arms[L.a]!.beta - o.arms[R.a]!.beta + dev[L.a]! - dev[R.a]! + drift * (L.a - R.a) / Math.max(1, k - 1)
           + (o.positionBias ?? 0) + u + (o.lengthEffect ?? 0) * (L.words - R.words) / (L.words + R.words)
           + (o.sycophancyEffect ?? 0) * (Number(L.syc) - Number(R.syc));
-        const tie = rng.bool(o.tieRate ?? 0);
-        const choice = tie ? null : rng.bool(sigmoid(eta)) ? 0 : 1;
+        // Ties count half in BT; draw decisive outcomes so the expected score stays σ(η).
+        const tieRate = o.tieRate ?? 0;
+        const tie = rng.bool(tieRate);
+        const pLeft = Math.min(1, Math.max(0, (sigmoid(eta) - 0.5 * tieRate) / (1 - tieRate)));
+        const choice = tie ? null : rng.bool(pLeft) ? 0 : 1;
         const base = 50 + 8 * (o.arms[L.a]!.beta) + rng.normal(0, 5);
         const ratings = [Math.round(base), Math.round(50 + 8 * o.arms[R.a]!.beta + rng.normal(0, 5))].map((v) => Math.min(100, Math.max(1, v + Math.round(u * 5))));
         own.push(JudgementRow.parse({
