@@ -6,6 +6,7 @@ import { Command, CommanderError } from "commander";
 import { isUserError } from "../core/errors.js";
 import { register as registerStudy } from "./commands/study.js";
 import { register as registerDemo } from "./commands/demo.js";
+import { register as registerData } from "./commands/data.js";
 
 export function buildProgram(): Command {
   const program = new Command("prismx")
@@ -15,6 +16,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerDemo(program);
   registerStudy(program);
+  registerData(program);
   return program;
 }
 
