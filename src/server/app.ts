@@ -8,7 +8,7 @@
  * strict Content-Security-Policy (no inline script) and no referrer, so a Prolific id in the entry
  * URL goes nowhere. Logs carry paths without query strings.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
@@ -42,7 +42,7 @@ export interface AppDeps {
   scrubNames: readonly string[];
   /** PRISM profiles of re-recruited participants, by Prolific id. */
   linkedProfiles?: ReadonlyMap<string, Profile>;
-  /** Writes the study's export tables into a folder; the admin downloads them one by one. */
+  /** Writes the study's export tables into a new folder; the admin downloads them one by one. */
   exporter?: (studyId: string, outDir: string) => Promise<void>;
   logger?: boolean;
 }
@@ -309,15 +309,17 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const EXPORT_NAME = /^[a-z0-9_-]+\.(csv|jsonl|json|md)$/;
   let exportDir: string | null = null;
   app.post("/api/admin/export", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "prismx-export-"));
+    const root = mkdtempSync(join(tmpdir(), "prismx-export-"));
+    const dir = join(root, "tables");
     if (deps.exporter) await deps.exporter(study.id, dir);
     else {
+      mkdirSync(dir, { recursive: true });
       const lines: string[] = [];
       for await (const e of store.events.iterateStudy(study.id)) lines.push(JSON.stringify(e));
       writeFileSync(join(dir, "events.jsonl"), lines.join("\n") + (lines.length ? "\n" : ""));
     }
     writeFileSync(join(dir, "quality.csv"), qualityCsv(await qualityRows()));
-    if (exportDir) rmSync(exportDir, { recursive: true, force: true });
+    if (exportDir) rmSync(join(exportDir, ".."), { recursive: true, force: true });
     exportDir = dir;
     return { files: readdirSync(dir).filter((f) => EXPORT_NAME.test(f)).sort() };
   });
@@ -342,7 +344,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
 
   app.addHook("onClose", (_instance, done) => {
     hub.abortAll();
-    if (exportDir) rmSync(exportDir, { recursive: true, force: true });
+    if (exportDir) rmSync(join(exportDir, ".."), { recursive: true, force: true });
     done();
   });
 

@@ -52,7 +52,7 @@ export function qualityOf(participantId: string, events: readonly StoredEvent[])
   const medianJudgeMs = judgeMs.length ? judgeMs[Math.floor((judgeMs.length - 1) / 2)]! : null;
   const charsPerSecond = typingMs > 0 ? chars / (typingMs / 1000) : chars > 0 ? Infinity : null;
   const flags: string[] = [];
-  if (pastes > 0) flags.push("pasted");
+  if (pastes > 0) flags.push("pasted-messages");
   if (charsPerSecond !== null && charsPerSecond > QUALITY_THRESHOLDS.maxCharsPerSecond) flags.push("fast-typing");
   if (tabSwitches > QUALITY_THRESHOLDS.maxTabSwitches) flags.push("tab-switches");
   if (failed > 0) flags.push("failed-attention");
