@@ -1,31 +1,13 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { JudgementRow } from "../core/index.js";
 import { exportStudy } from "../data/export/write.js";
 import { openStore, type Store } from "../store/index.js";
 import { simulateStudy } from "./build.js";
 import { startFakeOpenAI, type FakeServer } from "./testing/fake-openai.js";
-
-export const cohortDir = resolve(import.meta.dirname, "..", "..", "examples", "cohort");
-
-export function studyYaml(id: string, url: string, opts: { count?: number; mode?: string } = {}): string {
-  return `
-id: ${id}
-seed: 5
-models:
-  fake: { provider: openai, baseURL: "${url}", model: fake, concurrency: 16, maxRetries: 4 }
-arms:
-  - { id: generic, model: fake, strategy: none }
-  - { id: prompted, model: fake, strategy: prompt }
-  - { id: terse, model: fake, strategy: none, systemPrompt: "Answer tersely." }
-protocol: { mode: ${opts.mode ?? "pairwise"}, turns: { min: 2, max: 3 }, probes: 2, attentionChecks: 1 }
-generation: { maxTokens: 60 }
-simulator: { model: fake }
-participants: { count: ${opts.count ?? 4}, profiles: "${cohortDir}" }
-`;
-}
+import { studyYaml } from "./testing/study.js";
 
 const readJsonl = (file: string): unknown[] => readFileSync(file, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as unknown);
 
