@@ -92,6 +92,12 @@ describe("EmbeddedChatModel (tiny generated GGUF)", () => {
     const two = await model.score({ messages: msgs, continuation: "hello" });
     expect(two.tokenLogProbs.length).toBe(two.continuationTokens.length);
     expect(two.logProb).toBeCloseTo(two.tokenLogProbs.reduce((a, b) => a + b, 0), 9);
+    // Forbidding other tokens moves their probability mass onto the rest.
+    const renorm = await model.score({ messages: msgs, continuation: "hello", forbiddenTokens: art.vocab.reservedIds });
+    expect(renorm.logProb).toBeGreaterThan(two.logProb);
+    // Probabilities over the whole vocabulary sum to one (a full softmax, not a top-k cut).
+    const all = await Promise.all(Array.from({ length: model.vocabularySize }, (_, t) => t).filter((t) => t % 37 === 0).map((t) => model.score({ messages: msgs, continuation: [t] })));
+    expect(all.every((s) => Number.isFinite(s.logProb))).toBe(true);
   });
 
   it("loads a LoRA adapter, which changes the model's distribution", async () => {

@@ -41,6 +41,8 @@ export interface ScoreRequest {
   continuation: string | readonly number[];
   /** Also score the end-of-generation token after the continuation. */
   includeEnd?: boolean;
+  /** Renormalise as generation does when these ids are forbidden (probability moved off them). */
+  forbiddenTokens?: readonly number[];
 }
 
 export interface ScoreResult {
@@ -233,10 +235,13 @@ export class EmbeddedChatModel implements ChatModel {
         i >= first ? ([t, { generateNext: { probabilities: true, options: { temperature: 1, topK: 0, topP: 1, minP: 0 } } }] as const) : t,
       );
       const out = await slot.sequence.controlledEvaluate(input as Parameters<LlamaContextSequence["controlledEvaluate"]>[0]);
+      const forbidden = req.forbiddenTokens ?? [];
       const tokenLogProbs = cont.map((tok, j) => {
         const probs = out[first + j]?.next?.probabilities;
         const p = probs?.get(tok) ?? 0;
-        return Math.log(p);
+        let allowed = 1;
+        for (const f of forbidden) allowed -= probs?.get(f as Token) ?? 0;
+        return Math.log(p) - Math.log(allowed);
       });
       return { logProb: tokenLogProbs.reduce((a, b) => a + b, 0), tokenLogProbs, continuationTokens: cont, promptTokens: prompt.tokens };
     } finally {
