@@ -83,7 +83,6 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     logger: deps.logger
       ? { serializers: { req: (r: FastifyRequest) => ({ method: r.method, path: r.url.split("?")[0] }) } }
       : false,
-    disableRequestLogging: !deps.logger,
   });
 
   app.addHook("onSend", async (_req, reply, payload) => {
