@@ -26,6 +26,7 @@ const Body = z.object({
   stream_options: z.object({ include_usage: z.boolean().optional() }).passthrough().optional(),
   logit_bias: z.record(z.string(), z.number()).optional(),
   prefix_tokens: z.array(z.number().int().nonnegative()).optional(),
+  response_format: z.object({ type: z.string(), json_schema: z.object({ schema: z.record(z.string(), z.unknown()).optional() }).passthrough().optional() }).passthrough().optional(),
 }).passthrough();
 
 export interface ServeOptions {
@@ -95,6 +96,7 @@ export function buildServer(opts: ServeOptions): FastifyInstance {
       ...(b.stop !== undefined ? { stop: typeof b.stop === "string" ? [b.stop] : b.stop } : {}),
       ...(forbidden.length > 0 ? { forbiddenTokens: forbidden } : {}),
       ...(b.prefix_tokens && b.prefix_tokens.length > 0 ? { prefixTokens: b.prefix_tokens } : {}),
+      ...(b.response_format?.type === "json_schema" && b.response_format.json_schema?.schema ? { jsonSchema: b.response_format.json_schema.schema } : {}),
       signal: abort.signal,
     };
     const id = `chatcmpl-${randomUUID()}`;

@@ -111,4 +111,10 @@ describe("EmbeddedChatModel (tiny generated GGUF)", () => {
       await lora.close();
     }
   });
+
+  it("follows a JSON schema when asked", async () => {
+    const schema = { type: "object", properties: { winner: { enum: ["A", "B"] } }, required: ["winner"] };
+    const r = await model.chat({ messages: msgs, maxTokens: 40, temperature: 1, seed: 2, jsonSchema: schema });
+    expect(["A", "B"]).toContain((JSON.parse(r.text) as { winner: string }).winner);
+  });
 });

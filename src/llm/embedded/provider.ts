@@ -4,13 +4,13 @@
  * context, so one request's tokens never share a KV cache with another's and a seed alone fixes
  * the output. Requests feed exactly the tokens `renderPrompt` builds (BOS, prefix, template).
  */
-import { TokenBias, type ChatWrapper, type LlamaContext, type LlamaContextSequence, type LlamaModel, type Token } from "node-llama-cpp";
+import { LlamaGrammarEvaluationState, TokenBias, type ChatWrapper, type LlamaGrammar, type LlamaContext, type LlamaContextSequence, type LlamaModel, type Token } from "node-llama-cpp";
 import { basename } from "node:path";
 import type { FinishReason } from "../../core/domain.js";
 import { Limiter, cancelled } from "../limiter.js";
 import { ModelError, type ChatMessage, type ChatModel, type ChatRequest, type ChatResult } from "../types.js";
 import { chatWrapperFor, renderPrompt, type RenderedPrompt } from "./prompt.js";
-import { acquireModel, releaseModel } from "./runtime.js";
+import { acquireModel, releaseModel, sharedLlama } from "./runtime.js";
 
 export interface LoraAdapter {
   path: string;
@@ -128,7 +128,7 @@ export class EmbeddedChatModel implements ChatModel {
   async *stream(req: ChatRequest): AsyncGenerator<string, EmbeddedChatResult, void> {
     const started = performance.now();
     if (this.closed) throw new ModelError("unavailable", `${this.id} is closed`);
-    if (req.jsonSchema) throw new ModelError("bad-request", "the embedded provider does not support jsonSchema yet");
+    const grammar = req.jsonSchema ? await this.grammarFor(req.jsonSchema) : null;
     const prompt = this.render(req.messages, req.prefixTokens ?? []);
     const maxTokens = req.maxTokens ?? 256;
     if (prompt.tokens.length + 1 > this.opts.contextSize) {
@@ -160,6 +160,8 @@ export class EmbeddedChatModel implements ChatModel {
         // Fixed default seed: the same request gives the same reply unless a seed says otherwise.
         seed: req.seed ?? 0,
         ...(bias ? { tokenBias: bias } : {}),
+        // A JSON-schema grammar (llama.cpp GBNF) constrains sampling; once it is complete only end-of-generation remains.
+        ...(grammar ? { grammarEvaluationState: new LlamaGrammarEvaluationState({ model: this.model, grammar }) } : {}),
       });
       if (budget <= 0) finishReason = "length";
       else {
@@ -248,6 +250,19 @@ export class EmbeddedChatModel implements ChatModel {
       this.free.push(slot);
       release();
     }
+  }
+
+  private readonly grammars = new Map<string, Promise<LlamaGrammar>>();
+
+  private grammarFor(schema: Record<string, unknown>): Promise<LlamaGrammar> {
+    const key = JSON.stringify(schema);
+    let g = this.grammars.get(key);
+    if (!g) {
+      g = sharedLlama().then((l) => l.createGrammarForJsonSchema(schema as Parameters<typeof l.createGrammarForJsonSchema>[0]) as Promise<LlamaGrammar>)
+        .catch((e: unknown) => { throw new ModelError("bad-request", `jsonSchema not supported by the embedded provider: ${(e as Error).message}`, undefined, { cause: e }); });
+      this.grammars.set(key, g);
+    }
+    return g;
   }
 
   private checkIds(ids: readonly number[], field: string): void {

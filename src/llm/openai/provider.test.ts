@@ -65,6 +65,13 @@ describe("OpenAI provider ⇄ prismx models serve", () => {
     expect(viaHttp.promptTokens).toBe(embedded.render(msgs).tokens.length + 2);
   });
 
+  it("passes a JSON schema through as response_format", async () => {
+    const client = new OpenAIChatModel({ baseURL: server.url, model: "tiny" });
+    const schema = { type: "object", properties: { winner: { enum: ["A", "B"] } }, required: ["winner"] };
+    const r = await client.chat({ messages: msgs, maxTokens: 40, temperature: 1, seed: 2, jsonSchema: schema });
+    expect(["A", "B"]).toContain((JSON.parse(r.text) as { winner: string }).winner);
+  });
+
   it("a wrong model name is a clear not-found error listing what is served", async () => {
     const client = new OpenAIChatModel({ baseURL: server.url, model: "gpt-nonexistent", maxRetries: 3, retry: fast });
     await expect(client.chat({ messages: msgs })).rejects.toMatchObject({ kind: "not-found", message: expect.stringContaining("it serves: tiny") as unknown });
