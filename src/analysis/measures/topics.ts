@@ -57,13 +57,18 @@ export class TfidfSvdEmbedder implements Embedder {
       return row;
     });
     const d = Math.max(1, Math.min(this.dims, m, n));
+    // Sparse rows as parallel typed arrays (Map iteration allocates an entry per step).
+    const sparse = rows.map((r) => ({ idx: Int32Array.from(r.keys()), val: Float64Array.from(r.values()) }));
     // Subspace iteration on AᵀA (m×m implicit), seeded start: V ← orth(Aᵀ A V).
     const rng = Rng.for(this.seed, "tfidf-svd");
     let V: Float64Array[] = Array.from({ length: d }, () => Float64Array.from({ length: m }, () => rng.normal()));
     const times = (vecs: Float64Array[]): Float64Array[] => vecs.map((v) => {
-      const av = rows.map((r) => { let s = 0; for (const [j, x] of r) s += x * v[j]!; return s; });
       const out = new Float64Array(m);
-      rows.forEach((r, i) => { for (const [j, x] of r) out[j]! += x * av[i]!; });
+      for (const { idx, val } of sparse) {
+        let s = 0;
+        for (let t = 0; t < idx.length; t++) s += val[t]! * v[idx[t]!]!;
+        for (let t = 0; t < idx.length; t++) out[idx[t]!]! += val[t]! * s;
+      }
       return out;
     });
     const orth = (vecs: Float64Array[]): Float64Array[] => {
@@ -84,9 +89,13 @@ export class TfidfSvdEmbedder implements Embedder {
     };
     V = orth(V);
     for (let it = 0; it < 30; it++) V = orth(times(V));
-    const emb = rows.map((r) => {
+    const emb = sparse.map(({ idx, val }) => {
       const e = new Float64Array(V.length);
-      V.forEach((v, k) => { let s = 0; for (const [j, x] of r) s += x * v[j]!; e[k] = s; });
+      V.forEach((v, k) => {
+        let s = 0;
+        for (let t = 0; t < idx.length; t++) s += val[t]! * v[idx[t]!]!;
+        e[k] = s;
+      });
       return normalise(e);
     });
     return Promise.resolve(emb);
@@ -109,7 +118,7 @@ export function kMeans(points: readonly Float64Array[], k: number, seed: number,
   const dist = (a: Float64Array, b: Float64Array) => { let s = 0; for (let j = 0; j < a.length; j++) s += (a[j]! - b[j]!) ** 2; return s; };
   const centres: Float64Array[] = [Float64Array.from(points[rng.int(0, n - 1)]!)];
   while (centres.length < k) {
-    const d2 = points.map((p) => Math.min(...centres.map((c) => dist(p, c))));
+    const d2 = points.map((p) => centres.reduce((m, c) => Math.min(m, dist(p, c)), Infinity));
     const total = d2.reduce((s, x) => s + x, 0);
     if (total === 0) break;
     let u = rng.float() * total;
@@ -126,11 +135,16 @@ export function kMeans(points: readonly Float64Array[], k: number, seed: number,
       if (assign[i] !== best) { assign[i] = best; changed = true; }
     });
     if (!changed) break;
+    const sums = centres.map((c) => new Float64Array(c.length));
+    const sizes = new Array<number>(centres.length).fill(0);
+    points.forEach((p, i) => {
+      const s = sums[assign[i]!]!;
+      sizes[assign[i]!]!++;
+      for (let t = 0; t < s.length; t++) s[t]! += p[t]!;
+    });
     centres.forEach((c, j) => {
-      const members = points.filter((_, i) => assign[i] === j);
-      if (members.length === 0) return;
-      c.fill(0);
-      for (const p of members) for (let t = 0; t < c.length; t++) c[t]! += p[t]! / members.length;
+      if (sizes[j] === 0) return;
+      for (let t = 0; t < c.length; t++) c[t] = sums[j]![t]! / sizes[j]!;
     });
   }
   return assign;

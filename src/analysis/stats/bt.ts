@@ -8,7 +8,8 @@
  */
 import { Rng } from "../../core/rng.js";
 import type { Comparison, Interval } from "../types.js";
-import { fitLogistic } from "./logistic.js";
+import { cholesky, choleskySolve, spdInverse } from "./linalg.js";
+import { log1pExp, sigmoid } from "./distributions.js";
 import { percentileInterval, resampleIndices } from "./bootstrap.js";
 import { Z95 } from "./distributions.js";
 
@@ -21,6 +22,8 @@ export interface PairTable {
   pairs: [number, number][];
   /** participants × pairs × 2 (wins of the lower-indexed arm, total). */
   counts: Float64Array;
+  /** Per participant, the pairs they judged (sparse view of `counts` for fast resampling). */
+  sparse: { pairs: Int32Array; wins: Float64Array; totals: Float64Array }[];
 }
 
 export function buildPairTable(comparisons: readonly Comparison[], arms: readonly string[]): PairTable {
@@ -45,7 +48,17 @@ export function buildPairTable(comparisons: readonly Comparison[], arms: readonl
     counts[o]! += winI;
     counts[o + 1]! += 1;
   }
-  return { arms: [...arms], participants, pairs, counts };
+  const q = pairs.length;
+  const sparse = participants.map((_, pi) => {
+    const idx: number[] = [];
+    for (let s = 0; s < q; s++) if (counts[(pi * q + s) * 2 + 1]! > 0) idx.push(s);
+    return {
+      pairs: Int32Array.from(idx),
+      wins: Float64Array.from(idx, (s) => counts[(pi * q + s) * 2]!),
+      totals: Float64Array.from(idx, (s) => counts[(pi * q + s) * 2 + 1]!),
+    };
+  });
+  return { arms: [...arms], participants, pairs, counts, sparse };
 }
 
 export interface BtPoint {
@@ -57,53 +70,122 @@ export interface BtPoint {
   logLik: number;
 }
 
-/** Fits BT to summed pair counts (wins, totals per pair), anchor arm fixed at 0. */
-export function fitBtCounts(k: number, pairs: readonly [number, number][], wins: Float64Array, totals: Float64Array, anchor: number, start?: Float64Array): BtPoint {
+/**
+ * Newton–Raphson on the BT log-likelihood over pair counts. Each pair touches two parameters, so the
+ * gradient and Hessian are accumulated per pair (O(pairs)) rather than through a dense design
+ * matrix; the step is a Cholesky solve, halved until the likelihood does not fall.
+ */
+function newtonBt(k: number, pairs: readonly [number, number][], wins: Float64Array, totals: Float64Array, anchor: number, ridge: number, start?: Float64Array): { beta: Float64Array; hess: Float64Array; converged: boolean; logLik: number } {
   const cols: number[] = [];
   for (let a = 0; a < k; a++) if (a !== anchor) cols.push(a);
   const p = cols.length;
   const colOf = new Int32Array(k).fill(-1);
   cols.forEach((a, c) => (colOf[a] = c));
-  const rows = pairs.map((_, q) => q).filter((q) => totals[q]! > 0);
-  const n = rows.length;
-  const x = new Float64Array(n * p);
-  const y = new Float64Array(n);
-  const w = new Float64Array(n);
-  rows.forEach((q, r) => {
-    const [i, j] = pairs[q]!;
-    if (colOf[i]! >= 0) x[r * p + colOf[i]!] = 1;
-    if (colOf[j]! >= 0) x[r * p + colOf[j]!] = -1;
-    y[r] = wins[q]! / totals[q]!;
-    w[r] = totals[q]!;
-  });
-  const startCoef = start ? Float64Array.from(cols.map((a) => start[a]!)) : undefined;
-  let fit = fitLogistic({ x, n, p, y, w, start: startCoef });
+  const beta = start ? Float64Array.from(start) : new Float64Array(k);
+  beta[anchor] = 0;
+  const loglik = (b: Float64Array): number => {
+    let ll = 0;
+    for (let q = 0; q < pairs.length; q++) {
+      const n = totals[q]!;
+      if (n === 0) continue;
+      const [i, j] = pairs[q]!;
+      const e = b[i]! - b[j]!;
+      ll += wins[q]! * e - n * log1pExp(e);
+    }
+    let pen = 0;
+    for (const a of cols) pen += b[a]! * b[a]!;
+    return ll - 0.5 * ridge * pen;
+  };
+  const grad = new Float64Array(p);
+  const hess = new Float64Array(p * p);
+  const fill = (b: Float64Array) => {
+    grad.fill(0);
+    hess.fill(0);
+    for (let q = 0; q < pairs.length; q++) {
+      const n = totals[q]!;
+      if (n === 0) continue;
+      const [i, j] = pairs[q]!;
+      const mu = sigmoid(b[i]! - b[j]!);
+      const r = wins[q]! - n * mu;
+      const v = n * mu * (1 - mu);
+      const ci = colOf[i]!;
+      const cj = colOf[j]!;
+      if (ci >= 0) { grad[ci]! += r; hess[ci * p + ci]! += v; }
+      if (cj >= 0) { grad[cj]! -= r; hess[cj * p + cj]! += v; }
+      if (ci >= 0 && cj >= 0) { hess[ci * p + cj]! -= v; hess[cj * p + ci]! -= v; }
+    }
+    for (let c = 0; c < p; c++) {
+      grad[c]! -= ridge * b[cols[c]!]!;
+      hess[c * p + c]! += ridge;
+    }
+  };
+  let ll = loglik(beta);
+  let converged = false;
+  for (let iter = 0; iter < 100; iter++) {
+    fill(beta);
+    const l = cholesky(hess, p);
+    if (!l) break;
+    const step = choleskySolve(l, p, grad);
+    let decrement = 0;
+    for (let c = 0; c < p; c++) decrement += step[c]! * grad[c]!;
+    if (decrement < 1e-28 * Math.max(1, Math.abs(ll))) {
+      converged = true;
+      break;
+    }
+    let t = 1;
+    const next = new Float64Array(k);
+    let nextLl = ll;
+    for (let h = 0; h < 40; h++) {
+      next.set(beta);
+      for (let c = 0; c < p; c++) next[cols[c]!] = beta[cols[c]!]! + t * step[c]!;
+      nextLl = loglik(next);
+      if (nextLl >= ll - 1e-12 * Math.abs(ll)) break;
+      t /= 2;
+    }
+    const gain = nextLl - ll;
+    beta.set(next);
+    ll = nextLl;
+    // Stop once the step is tiny, or once a full step no longer raises the likelihood (its gain
+    // has reached floating-point noise: the estimate is as exact as doubles allow).
+    if (decrement < 1e-24 * Math.max(1, Math.abs(ll)) || (t === 1 && gain <= 0 && decrement < 1e-12 * Math.max(1, Math.abs(ll)))) {
+      converged = true;
+      break;
+    }
+  }
+  fill(beta);
+  return { beta, hess: Float64Array.from(hess), converged, logLik: ll };
+}
+
+/** Fits BT to summed pair counts (wins, totals per pair), anchor arm fixed at 0. */
+export function fitBtCounts(k: number, pairs: readonly [number, number][], wins: Float64Array, totals: Float64Array, anchor: number, start?: Float64Array, withCov = true): BtPoint {
+  const cols: number[] = [];
+  for (let a = 0; a < k; a++) if (a !== anchor) cols.push(a);
+  const p = cols.length;
+  let fit = newtonBt(k, pairs, wins, totals, anchor, 0, start);
   // No finite MLE (an arm that never won or never lost, or a disconnected graph): a vanishing
   // ridge keeps estimates finite, and `converged: false` says so.
-  let converged = fit.converged && fit.coef.every((v) => Math.abs(v) < 30);
-  if (!converged) fit = fitLogistic({ x, n, p, y, w, ridge: 1e-4 });
-  const beta = new Float64Array(k);
-  cols.forEach((a, c) => (beta[a] = fit.coef[c]!));
-  let cov: Float64Array | null = null;
-  if (fit.cov) {
-    cov = new Float64Array(k * k);
-    for (let r = 0; r < p; r++) for (let c = 0; c < p; c++) cov[cols[r]! * k + cols[c]!] = fit.cov[r * p + c]!;
-  }
+  let converged = fit.converged && fit.beta.every((v) => Math.abs(v) < 30);
+  if (!converged) fit = newtonBt(k, pairs, wins, totals, anchor, 1e-4);
   converged = converged && fit.converged;
-  return { beta, cov, converged, logLik: fit.logLik };
+  const inv = withCov ? spdInverse(fit.hess, p) : null;
+  let cov: Float64Array | null = null;
+  if (inv) {
+    cov = new Float64Array(k * k);
+    for (let r = 0; r < p; r++) for (let c = 0; c < p; c++) cov[cols[r]! * k + cols[c]!] = inv[r * p + c]!;
+  }
+  return { beta: fit.beta, cov, converged, logLik: fit.logLik };
 }
 
 function sumCounts(t: PairTable, idx: Int32Array | null): { wins: Float64Array; totals: Float64Array } {
-  const q = t.pairs.length;
-  const wins = new Float64Array(q);
-  const totals = new Float64Array(q);
+  const wins = new Float64Array(t.pairs.length);
+  const totals = new Float64Array(t.pairs.length);
   const n = idx ? idx.length : t.participants.length;
-  const c = t.counts;
   for (let r = 0; r < n; r++) {
-    const o = (idx ? idx[r]! : r) * q * 2;
-    for (let s = 0; s < q; s++) {
-      wins[s]! += c[o + 2 * s]!;
-      totals[s]! += c[o + 2 * s + 1]!;
+    const sp = t.sparse[idx ? idx[r]! : r]!;
+    for (let s = 0; s < sp.pairs.length; s++) {
+      const q = sp.pairs[s]!;
+      wins[q]! += sp.wins[s]!;
+      totals[q]! += sp.totals[s]!;
     }
   }
   return { wins, totals };
@@ -170,7 +252,7 @@ export function bradleyTerry(comparisons: readonly Comparison[], arms: readonly 
   for (let r = 0; r < rounds; r++) {
     resampleIndices(rng, table.participants.length, idx);
     const s = sumCounts(table, idx);
-    const f = fitBtCounts(k, table.pairs, s.wins, s.totals, anchor, point.beta);
+    const f = fitBtCounts(k, table.pairs, s.wins, s.totals, anchor, point.beta, false);
     if (!f.converged) nonConverged++;
     reps.push(f.beta);
   }
