@@ -10,8 +10,7 @@ import sys
 import time
 
 import torch
-from transformers import AutoModelForCausalLM, AutoTokenizer, TextIteratorStreamer
-from threading import Thread
+from transformers import AutoModelForCausalLM, AutoTokenizer
 
 
 def main() -> None:
@@ -31,17 +30,13 @@ def main() -> None:
     gen = dict(max_new_tokens=a.max_new_tokens, min_new_tokens=a.max_new_tokens, do_sample=False, pad_token_id=tok.eos_token_id)
 
     def single():
-        streamer = TextIteratorStreamer(tok, skip_prompt=True)
-        first = []
+        # Time to first token = a generate() of one token (prefill + one step); then the full reply.
         start = time.perf_counter()
-        th = Thread(target=lambda: model.generate(**ids, streamer=streamer, **gen))
-        th.start()
-        for piece in streamer:
-            if piece and not first:
-                first.append(time.perf_counter() - start)
-        th.join()
-        total = time.perf_counter() - start
-        return first[0] if first else None, total
+        model.generate(**ids, **{**gen, "max_new_tokens": 1, "min_new_tokens": 1})
+        first = time.perf_counter() - start
+        start = time.perf_counter()
+        model.generate(**ids, **gen)
+        return first, time.perf_counter() - start
 
     out = {"peer": "transformers", "torch": torch.__version__, "load_s": round(load_s, 2), "max_new_tokens": a.max_new_tokens}
     with torch.inference_mode():

@@ -33,6 +33,8 @@ export interface ServeOptions {
   model: ChatModel;
   /** Name clients use in `model`; defaults to the model's id. */
   name?: string;
+  /** Other names accepted in `model` (e.g. "default"). */
+  aliases?: readonly string[];
   host?: string;
   port?: number;
   /** When set, requests must carry `Authorization: Bearer <key>`. */
@@ -83,7 +85,7 @@ export function buildServer(opts: ServeOptions): FastifyInstance {
       return reply.code(400).send(errorBody(`${i.path.join(".")}: ${i.message}`, "invalid_request_error"));
     }
     const b = parsed.data;
-    if (b.model !== name) return reply.code(404).send(errorBody(`The model '${b.model}' does not exist; this server serves '${name}'`, "invalid_request_error", "model_not_found"));
+    if (b.model !== name && !(opts.aliases ?? []).includes(b.model)) return reply.code(404).send(errorBody(`The model '${b.model}' does not exist; this server serves '${name}'`, "invalid_request_error", "model_not_found"));
     const abort = new AbortController();
     reply.raw.on("close", () => { if (!reply.raw.writableFinished) abort.abort(); });
     const forbidden = Object.entries(b.logit_bias ?? {}).filter(([, v]) => v <= -100).map(([k]) => Number(k));

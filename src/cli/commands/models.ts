@@ -1,6 +1,7 @@
 /** `prismx models pull | check | serve | list`: the embedded models. */
 import { InvalidArgumentError, type Command } from "commander";
 import { existsSync } from "node:fs";
+import { basename } from "node:path";
 import { UserError } from "../../core/errors.js";
 import { EmbeddedChatModel } from "../../llm/embedded/provider.js";
 import { resolveEmbeddedModel } from "../../llm/from-spec.js";
@@ -79,7 +80,8 @@ export interface ServeCommandOptions {
 /** Starts the OpenAI-compatible endpoint; resolves once listening. Close the returned server to stop. */
 export async function modelsServe(opts: ServeCommandOptions, io: Output = consoleOutput): Promise<RunningServer & { model: EmbeddedChatModel }> {
   const env = opts.env ?? process.env;
-  const name = opts.name ?? opts.model ?? DEFAULT_MODEL_NAME;
+  const requested = opts.model ?? "default";
+  const name = opts.name ?? (requested === "default" ? DEFAULT_MODEL_NAME : basename(requested).replace(/\.gguf$/i, ""));
   const files = resolveEmbeddedModel(opts.model ?? "default", process.cwd(), env);
   let apiKey: string | null = null;
   if (opts.apiKeyEnv) {
@@ -88,7 +90,7 @@ export async function modelsServe(opts: ServeCommandOptions, io: Output = consol
   }
   const model = await EmbeddedChatModel.create({ modelPath: files.modelPath, lora: files.lora, chatTemplate: files.chatTemplate, forceBos: files.forceBos ?? false, contexts: opts.contexts ?? 2, contextSize: opts.contextSize ?? 4096, id: name });
   try {
-    const server = await startServer({ model, name, host: opts.host ?? "127.0.0.1", port: opts.port ?? 8080, apiKey });
+    const server = await startServer({ model, name, aliases: ["default"], host: opts.host ?? "127.0.0.1", port: opts.port ?? 8080, apiKey });
     io.out(`serving ${name} (${files.modelPath}) at ${server.url} — OpenAI-compatible: GET /v1/models, POST /v1/chat/completions`);
     return { ...server, model, close: async () => { await server.close(); await model.close(); } };
   } catch (e) {
