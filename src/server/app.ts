@@ -245,6 +245,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   }
 
   app.get("/api/admin/overview", async () => {
+    await hub.flush();
     const [record, participants, health, byParticipant] = await Promise.all([
       store.studies.get(study.id), store.participants.list(study.id), store.modelCalls.health(study.id), studyEvents(),
     ]);
@@ -294,7 +295,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   app.post("/api/admin/intake", async (req, reply) => {
     const body = IntakeRequest.safeParse(req.body);
     if (!body.success) return reply.code(400).send({ error: "send {paused: true|false}" });
-    await store.studies.setPaused(study.id, body.data.paused);
+    await driver.setIntakePaused(body.data.paused);
     return { paused: body.data.paused };
   });
 
@@ -341,10 +342,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     });
   }
 
-  app.addHook("onClose", (_instance, done) => {
+  app.addHook("onClose", async () => {
     hub.abortAll();
+    await hub.flush();
     if (exportDir) rmSync(join(exportDir, ".."), { recursive: true, force: true });
-    done();
   });
 
   return { app, driver, hub };

@@ -94,22 +94,41 @@ export class StudyDriver {
     return this.serial(participantId, async () => {
       const existing = await this.load(participantId);
       if (existing) return this.advance(participantId, existing);
-      const study = await this.store.studies.get(this.studyId);
-      if (study?.paused) throw new IntakePausedError("intake is paused");
+      if (await this.intakePaused()) throw new IntakePausedError("intake is paused");
       // Enrolment order is the row of the counterbalancing design; serialised so rows are not reused.
       const planIndex = await this.takeIndex();
       await this.store.participants.enrol({ studyId: this.studyId, id: participantId, kind: "human" });
       const first: EventInput = { type: "participant.enrolled", kind: "human", twinOf: null, source, planIndex, planOf: null };
+      let state: State | null;
       try {
-        await this.store.events.append(this.studyId, participantId, [first], 0);
+        const stored = await this.store.events.append(this.studyId, participantId, [first], 0);
+        state = rebuild(this.config, participantId, stored);
+        this.states.set(participantId, state);
       } catch (e) {
         if (!(e instanceof SeqConflictError)) throw e;
+        // Another server enrolled them first: take its log.
+        this.forget(participantId);
+        state = await this.load(participantId);
       }
-      this.forget(participantId);
-      const state = await this.load(participantId);
       if (!state) throw new Error(`participant ${participantId} has no log after enrolment`);
       return this.advance(participantId, state);
     });
+  }
+
+  private paused: { value: boolean; at: number } | null = null;
+
+  /** Intake state, re-read from the store at most once a second (another server may change it). */
+  private async intakePaused(): Promise<boolean> {
+    const now = Date.now();
+    if (this.paused && now - this.paused.at < 1000) return this.paused.value;
+    const value = (await this.store.studies.get(this.studyId))?.paused ?? false;
+    this.paused = { value, at: now };
+    return value;
+  }
+
+  async setIntakePaused(paused: boolean): Promise<void> {
+    await this.store.studies.setPaused(this.studyId, paused);
+    this.paused = { value: paused, at: Date.now() };
   }
 
   private takeIndex(): Promise<number> {

@@ -12,7 +12,7 @@
 import { deriveSeed, type EventBody } from "../core/index.js";
 import type { Arm } from "../arms/index.js";
 import { responsesShown, scrubText, type ArmOutput, type State, type Task } from "../protocol/index.js";
-import type { Store } from "../store/index.js";
+import type { ModelCallRecord, Store } from "../store/index.js";
 import type { StudyDriver } from "./driver.js";
 
 type GenerateTask = Extract<Task, { kind: "generate" }>;
@@ -145,9 +145,27 @@ export class GenerationHub {
     await this.driver.showResponses(participantId, state.seq, event);
   }
 
-  private async record(participantId: string, arm: string, model: string, ok: boolean, errorKind: string | null, latencyMs: number, promptTokens: number, completionTokens: number): Promise<void> {
-    await this.store.modelCalls.record({ studyId: this.driver.studyId, participantId, role: `arm:${arm}`, model, ok, errorKind, latencyMs, promptTokens, completionTokens })
-      .catch(() => undefined);
+  private pending: ModelCallRecord[] = [];
+  private flushing: Promise<void> | null = null;
+
+  /**
+   * Model calls are recorded for the admin's health view in batches (one transaction every
+   * ~half second), off the participant's path; they are telemetry, not study data.
+   */
+  private record(participantId: string, arm: string, model: string, ok: boolean, errorKind: string | null, latencyMs: number, promptTokens: number, completionTokens: number): Promise<void> {
+    this.pending.push({ studyId: this.driver.studyId, participantId, role: `arm:${arm}`, model, ok, errorKind, latencyMs, promptTokens, completionTokens });
+    this.flushing ??= new Promise<void>((r) => setTimeout(r, 500)).then(() => this.flush());
+    return Promise.resolve();
+  }
+
+  async flush(): Promise<void> {
+    const batch = this.pending;
+    this.pending = [];
+    this.flushing = null;
+    if (batch.length === 0) return;
+    await this.store.transaction(async (tx) => {
+      for (const call of batch) await tx.modelCalls.record(call);
+    }).catch(() => undefined);
   }
 
   /** Cancels every running generation (shutdown). */
