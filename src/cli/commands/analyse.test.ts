@@ -51,6 +51,19 @@ describe("prismx analyse", () => {
     expect(readdirSync(join(a, ".."))).toEqual(["a"]);
   });
 
+  it("puts two exports side by side with --compare", async () => {
+    const other = tmp();
+    writeSyntheticExport(other, generateSyntheticExport({ seed: 10, arms: DEFAULT_ARMS.map((a) => ({ ...a, beta: -a.beta })), humans: 30, conversationsPerParticipant: 3, turnsPerConversation: 2 }));
+    const out = join(tmp(), "cmp");
+    await runAnalyse({ input: exportDir, compare: other, out, rounds: 100, embeddingModel: "tfidf" });
+    const json = JSON.parse(readFileSync(join(out, "results.json"), "utf8")) as { compare: { comparison: { arms: unknown[]; rankCorrelation: { spearman: number } } } };
+    expect(json.compare.comparison.arms).toHaveLength(4);
+    // the second study's planted order is reversed
+    expect(json.compare.comparison.rankCorrelation.spearman).toBeLessThan(0);
+    expect(readFileSync(join(out, "report.html"), "utf8")).toContain("Side by side");
+    expect(existsSync(join(out, "compare_arms.csv"))).toBe(true);
+  });
+
   it("runs on a plain battle table and reports inter-judge agreement", async () => {
     const f = join(tmp(), "battles.csv");
     const rows = ["judge,item,left,right,winner"];
