@@ -4,6 +4,7 @@
  * same numbers, byte for byte.
  */
 import type { ChatModel } from "../llm/types.js";
+import { UserError } from "../core/errors.js";
 import type { Comparison, Dataset } from "./types.js";
 import { bradleyTerry, type BtResult } from "./stats/bt.js";
 import { armGlmm, centredRatings, winRates, type GlmmResult } from "./measures/arms.js";
@@ -40,6 +41,12 @@ export async function analyseDataset(ds: Dataset, opts: AnalyseOptions = {}) {
   const rounds = opts.rounds ?? 1000;
   const turns = ds.comparisons.filter((c) => c.kind === "turn");
   const arms = [...new Set(turns.flatMap((c) => [c.left, c.right]))].sort();
+  if (arms.length < 2) {
+    throw new UserError(arms.length === 0 ? "no judged comparisons to analyse" : `only one arm (${arms[0]}) was ever compared`, {
+      location: { file: ds.origin },
+      hint: "the input needs decided or tied pairwise judgements between at least two arms",
+    });
+  }
   const anchor = opts.anchor && arms.includes(opts.anchor) ? opts.anchor : arms.includes("generic") ? "generic" : arms[0]!;
   const populations = [...new Set(ds.comparisons.map((c) => c.population))].sort();
   const mainPop = opts.population ?? (populations.includes("human") ? "human" : null);

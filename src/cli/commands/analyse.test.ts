@@ -121,3 +121,11 @@ describe("prismx analyse", () => {
     expect(cmd.options.map((o) => o.long)).toEqual(expect.arrayContaining(["--out", "--compare", "--judgements", "--prism", "--seed", "--judge-model"]));
   });
 });
+
+describe("prismx analyse on inputs with nothing to rank", () => {
+  it("says so instead of failing inside the statistics", async () => {
+    const f = join(mkdtempSync(join(tmpdir(), "prismx-analyse-one-")), "one.csv");
+    writeFileSync(f, "judge,item,left,right,winner\nj1,q1,x,x,left\n");
+    await expect(runAnalyse({ judgements: f, out: join(tmpdir(), "prismx-never-written"), embeddingModel: "tfidf" })).rejects.toThrow(/only one arm/);
+  });
+});
