@@ -26,6 +26,30 @@ export interface Comparison {
   rightResponse: string | null;
   leftRating: number | null;
   rightRating: number | null;
+  /**
+   * The whole judgement this pair came from, when it showed more than two responses (all-arms
+   * designs, PRISM's opening turn); absent for plain two-response judgements.
+   */
+  whole?: JudgementView;
+}
+
+export interface JudgementView {
+  /** Arms at each position. */
+  arms: readonly string[];
+  responses: readonly (string | null)[];
+  /** Chosen position, null for a tie. */
+  choicePosition: number | null;
+}
+
+/** The judgement a comparison belongs to, as shown (every position, the choice). */
+export function judgementOf(c: Comparison): JudgementView {
+  return c.whole ?? { arms: [c.left, c.right], responses: [c.leftResponse, c.rightResponse], choicePosition: c.outcome === 0.5 ? null : c.outcome === 1 ? 0 : 1 };
+}
+
+/** One comparison per judgement (the first), for measures defined on whole judgements. */
+export function onePerJudgement(comps: readonly Comparison[]): Comparison[] {
+  const seen = new Set<string>();
+  return comps.filter((c) => (seen.has(c.judgement) ? false : (seen.add(c.judgement), true)));
 }
 
 export interface ResponseInfo {

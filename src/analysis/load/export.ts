@@ -31,6 +31,7 @@ export function judgementsToComparisons(rows: readonly JudgementRow[]): Comparis
         ...base, id: n === 2 ? j.judgement_id : `${j.judgement_id}#${a}-${b}`, left: j.arms[a]!, right: j.arms[b]!, outcome,
         leftResponse: j.response_ids[a] ?? null, rightResponse: j.response_ids[b] ?? null,
         leftRating: j.ratings[a] ?? null, rightRating: j.ratings[b] ?? null,
+        ...(n > 2 ? { whole: { arms: j.arms, responses: j.response_ids, choicePosition: j.tie ? null : j.choice_position } } : {}),
       });
     }
   }

@@ -44,6 +44,7 @@ export async function loadPrism(dir: string): Promise<Dataset> {
           conversation: ci, turn, sessionIndex: sIdx, domain: conv.conversation_type,
           leftResponse: `${judgement}/${L.within_turn_id}`, rightResponse: `${judgement}/${R.within_turn_id}`,
           leftRating: typeof L.score === "number" ? L.score : null, rightRating: typeof R.score === "number" ? R.score : null,
+          ...(sorted.length > 2 ? { whole: { arms: sorted.map((m) => m.model_name), responses: sorted.map((m) => `${judgement}/${m.within_turn_id}`), choicePosition: sorted.findIndex((m) => m.if_chosen) } } : {}),
         });
       }
     }

@@ -4,13 +4,14 @@
  * of the arm hierarchies, and inter-judge agreement for battle tables with several judges per item.
  */
 import { Rng } from "../../core/rng.js";
-import type { Comparison, Interval, ParticipantInfo } from "../types.js";
+import { judgementOf, onePerJudgement, type Comparison, type Interval, type ParticipantInfo } from "../types.js";
 import { clusterBootstrap, percentileInterval } from "../stats/bootstrap.js";
 import { kendallTauB, krippendorffAlphaNominal, spearman } from "../stats/agreement.js";
 
-/** The verdict of a two-response comparison as an arm name or "tie" (position-free). */
+/** The verdict of a judgement as the chosen arm's name or "tie" (position-free). */
 export function verdict(c: Comparison): string {
-  return c.outcome === 0.5 ? "tie" : c.outcome === 1 ? c.left : c.right;
+  const j = judgementOf(c);
+  return j.choicePosition === null ? "tie" : j.arms[j.choicePosition]!;
 }
 
 export interface AgreementRate {
@@ -48,8 +49,8 @@ function rateWithCi(matches: { participant: string; agree: number }[], populatio
 /** Test–retest: a probe agrees when it names the same arm (or tie) as the judgement it repeats. */
 export function testRetest(comps: readonly Comparison[], rounds: number, seed: number): AgreementRate[] {
   const byJudgement = new Map<string, Comparison>();
-  for (const c of comps) if (c.kind === "turn" && c.id === c.judgement) byJudgement.set(c.judgement, c);
-  const probes = comps.filter((c) => c.kind === "probe" && c.probeOf !== null && c.id === c.judgement);
+  for (const c of onePerJudgement(comps)) if (c.kind === "turn") byJudgement.set(c.judgement, c);
+  const probes = onePerJudgement(comps).filter((c) => c.kind === "probe" && c.probeOf !== null);
   const pops = [...new Set(probes.map((c) => c.population))].sort();
   return pops.map((pop) => {
     const matches: { participant: string; agree: number }[] = [];
@@ -77,15 +78,17 @@ export interface ReplayAgreement extends AgreementRate {
 export function replayAgreement(comps: readonly Comparison[], participants: ReadonlyMap<string, ParticipantInfo>, ceiling: number | null, rounds: number, seed: number): ReplayAgreement | null {
   const humanTurns = new Map<string, Comparison>();
   const keyOf = (c: Comparison, owner: string): string[] => {
+    const j = judgementOf(c);
     const keys: string[] = [];
-    if (c.leftResponse && c.rightResponse) keys.push(`r:${owner}:${[c.leftResponse, c.rightResponse].sort().join("|")}`);
-    keys.push(`t:${owner}:${c.conversation}:${c.turn}:${[c.left, c.right].sort().join("|")}`);
+    if (j.responses.every((r) => r !== null)) keys.push(`r:${owner}:${[...j.responses].sort().join("|")}`);
+    keys.push(`t:${owner}:${c.conversation}:${c.turn}:${[...j.arms].sort().join("|")}`);
     return keys;
   };
-  for (const c of comps) if (c.kind === "turn" && c.id === c.judgement && participants.get(c.participant)?.twinOf == null) for (const k of keyOf(c, c.participant)) if (!humanTurns.has(k)) humanTurns.set(k, c);
+  const judgements = onePerJudgement(comps);
+  for (const c of judgements) if (c.kind === "turn" && participants.get(c.participant)?.twinOf == null) for (const k of keyOf(c, c.participant)) if (!humanTurns.has(k)) humanTurns.set(k, c);
   const matches: { participant: string; agree: number; human: string }[] = [];
-  for (const c of comps) {
-    if (c.kind !== "turn" || c.id !== c.judgement) continue;
+  for (const c of judgements) {
+    if (c.kind !== "turn") continue;
     const human = participants.get(c.participant)?.twinOf;
     if (!human) continue;
     const orig = keyOf(c, human).map((k) => humanTurns.get(k)).find((x) => x !== undefined);
@@ -134,9 +137,9 @@ export interface InterJudge {
 /** Agreement between judges who judged the same item and model pair (verdicts position-free). */
 export function interJudgeAgreement(comps: readonly Comparison[]): InterJudge | null {
   const units = new Map<string, string[]>();
-  for (const c of comps) {
-    if (c.kind !== "turn" || c.id !== c.judgement) continue;
-    const key = `${c.item}|${[c.left, c.right].sort().join("|")}`;
+  for (const c of onePerJudgement(comps)) {
+    if (c.kind !== "turn") continue;
+    const key = `${c.item}|${[...judgementOf(c).arms].sort().join("|")}`;
     const list = units.get(key) ?? [];
     list.push(verdict(c));
     units.set(key, list);

@@ -1,12 +1,14 @@
 /** Position bias: how often the response at position 0 (left/first) is chosen, per population. */
 import { Rng } from "../../core/rng.js";
-import type { Comparison, Interval } from "../types.js";
+import { judgementOf, onePerJudgement, type Comparison, type Interval } from "../types.js";
 import { clusterBootstrap, percentileInterval } from "../stats/bootstrap.js";
 
 export interface PositionBias {
   population: string;
-  /** Share of decided (non-tie) two-response judgements won by position 0. */
+  /** Share of decided (non-tie) judgements won by position 0. */
   firstChosen: number;
+  /** What no position bias would give: the mean of 1/(responses shown), ½ for pairs. */
+  expected: number;
   ci: Interval;
   tieRate: number;
   n: number;
@@ -15,7 +17,7 @@ export interface PositionBias {
 
 export function positionBias(comps: readonly Comparison[], rounds: number, seed: number): PositionBias[] {
   // One row per judgement: pairs split from larger judgements would count position 0 repeatedly.
-  const twoWay = comps.filter((c) => c.id === c.judgement && c.kind === "turn");
+  const twoWay = onePerJudgement(comps.filter((c) => c.kind === "turn"));
   const pops = [...new Set(twoWay.map((c) => c.population))].sort();
   return pops.map((pop) => {
     const rows = twoWay.filter((c) => c.population === pop);
@@ -24,14 +26,17 @@ export function positionBias(comps: readonly Comparison[], rounds: number, seed:
     const first = new Float64Array(parts.length);
     const decided = new Float64Array(parts.length);
     let ties = 0;
+    let expected = 0;
     for (const c of rows) {
-      if (c.outcome === 0.5) {
+      const j = judgementOf(c);
+      if (j.choicePosition === null) {
         ties++;
         continue;
       }
       const i = pIdx.get(c.participant)!;
-      first[i]! += c.outcome;
+      first[i]! += j.choicePosition === 0 ? 1 : 0;
       decided[i]! += 1;
+      expected += 1 / j.arms.length;
     }
     const stat = (idx: Int32Array | null): number[] => {
       let f = 0, d = 0;
@@ -44,6 +49,7 @@ export function positionBias(comps: readonly Comparison[], rounds: number, seed:
       return [d > 0 ? f / d : NaN];
     };
     const reps = clusterBootstrap(parts.length, rounds, Rng.for(seed, "position", pop), stat);
-    return { population: pop, firstChosen: stat(null)[0]!, ci: percentileInterval(reps.map((r) => r[0]!)), tieRate: rows.length ? ties / rows.length : NaN, n: rows.length, participants: parts.length };
+    const nDecided = rows.length - ties;
+    return { population: pop, firstChosen: stat(null)[0]!, expected: nDecided > 0 ? expected / nDecided : NaN, ci: percentileInterval(reps.map((r) => r[0]!)), tieRate: rows.length ? ties / rows.length : NaN, n: rows.length, participants: parts.length };
   });
 }

@@ -36,7 +36,7 @@ export function methodsParagraph(r: AnalysisResults): string {
   if (len) parts.push(`Length was controlled by adding the normalised length difference (L−R)/(L+R) of completion tokens to the Bradley–Terry model (Chatbot Arena's style control; ${fmt(len.perUnit)} log-odds per unit, 95% CI ${ci({ lo: len.ci.lo / len.scale, hi: len.ci.hi / len.scale })}, cluster-robust by participant); the length-controlled win rate is the mean predicted win probability over the same comparisons with the length term set to zero. The full style model adds list items, headers and bold spans.`);
   parts.push(`Sycophancy and relationship-seeking were measured by ${r.behaviours.indicators.sycophancy.length} and ${r.behaviours.indicators.relationship.length} published regular-expression indicators${r.settings.judge ? ` and by an LLM judge (${r.settings.judge}, rubric ${r.settings.judgeRubric}, both responses of a judgement in seeded random order, verdicts cached by canonical request)` : " (no LLM judge configured)"}; their effect on choices is estimated in the same Bradley–Terry model with the length difference as a covariate.`);
   const pb = r.positionBias.map((p) => `${p.population} ${fmt(p.firstChosen, 3)} ${ci(p.ci, 3)}`).join(", ");
-  if (pb) parts.push(`Position bias is the share of decided judgements won by the first position: ${pb}.`);
+  if (pb) parts.push(`Position bias is the share of decided judgements won by the first position (½ without bias for pairs, 1/n for n responses): ${pb}.`);
   const tr = r.fidelity.testRetest.find((t) => t.population === "human");
   if (tr) parts.push(`Human test–retest agreement on probes (same arm chosen when a comparison is re-shown with positions swapped) was ${fmt(tr.agreement, 3)} ${ci(tr.ci, 3)} over ${tr.pairs} probes.`);
   const rp = r.fidelity.replay;
@@ -85,7 +85,7 @@ export function renderHtml(r: AnalysisResults, charts: Map<string, string>, comp
   }
   if (r.tokens.length) sections.push(section("Tokens and cost", chart("tokens") + table(["arm", "responses", "prompt tokens", "completion tokens", "total per response", "wins", "tokens per win", "cost per win"],
     r.tokens.map((t) => [t.arm, t.responses, fmt(t.meanPromptTokens, 1), fmt(t.meanCompletionTokens, 1), fmt(t.meanTotalTokens, 1), fmt(t.wins, 1), fmt(t.tokensPerWin, 0), t.costPerWin === null ? "–" : fmt(t.costPerWin, 5)]))));
-  sections.push(section("Position bias", chart("position") + table(["population", "first chosen", "95% CI", "tie rate", "judgements", "participants"], r.positionBias.map((p) => [p.population, fmt(p.firstChosen, 3), ci(p.ci, 3), fmt(p.tieRate, 3), p.n, p.participants]))));
+  sections.push(section("Position bias", chart("position") + table(["population", "first chosen", "95% CI", "without bias", "tie rate", "judgements", "participants"], r.positionBias.map((p) => [p.population, fmt(p.firstChosen, 3), ci(p.ci, 3), fmt(p.expected, 3), fmt(p.tieRate, 3), p.n, p.participants]))));
   const f = r.fidelity;
   const fid: string[] = [chart("agreement")];
   if (f.testRetest.length) fid.push(table(["population", "test–retest agreement", "95% CI", "probes", "participants"], f.testRetest.map((t) => [t.population, fmt(t.agreement, 3), ci(t.ci, 3), t.pairs, t.participants])));

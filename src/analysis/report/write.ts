@@ -56,7 +56,7 @@ export function csvTables(r: AnalysisResults): Record<string, string> {
     style: (r.style.full?.covariates ?? []).map((c) => ({ covariate: c.name, coef_per_sd: c.coef, se: c.se, ci_lo: c.ci.lo, ci_hi: c.ci.hi, p: c.p, per_unit: c.perUnit })),
     behaviours: r.behaviours.levels.map((l) => ({ arm: l.arm, responses: l.responses, lexical_sycophancy: l.lexicalSycophancy, lexical_relationship: l.lexicalRelationship, judge_sycophancy: l.judgeSycophancy, judge_relationship: l.judgeRelationship, judged: l.judged })),
     tokens: r.tokens.map((t) => ({ ...t })),
-    position_bias: r.positionBias.map((p) => ({ population: p.population, first_chosen: p.firstChosen, ci_lo: p.ci.lo, ci_hi: p.ci.hi, tie_rate: p.tieRate, n: p.n, participants: p.participants })),
+    position_bias: r.positionBias.map((p) => ({ population: p.population, first_chosen: p.firstChosen, expected: p.expected, ci_lo: p.ci.lo, ci_hi: p.ci.hi, tie_rate: p.tieRate, n: p.n, participants: p.participants })),
     agreement: [
       ...r.fidelity.testRetest.map((t) => ({ measure: "test-retest", population: t.population, agreement: t.agreement, ci_lo: t.ci.lo, ci_hi: t.ci.hi, pairs: t.pairs })),
       ...(r.fidelity.replay ? [{ measure: "twin-replay", population: "simulated", agreement: r.fidelity.replay.agreement, ci_lo: r.fidelity.replay.ci.lo, ci_hi: r.fidelity.replay.ci.hi, pairs: r.fidelity.replay.pairs }] : []),
