@@ -7,6 +7,12 @@ import { isUserError } from "../core/errors.js";
 import { register as registerStudy } from "./commands/study.js";
 import { register as registerDemo } from "./commands/demo.js";
 import { register as registerData } from "./commands/data.js";
+import { register as registerServe } from "./commands/serve.js";
+import { register as registerAnalyse } from "./commands/analyse.js";
+import { register as registerExport } from "./commands/export.js";
+import { register as registerSimulate } from "./commands/simulate.js";
+import { register as registerTrain } from "./commands/train.js";
+import { register as registerModels } from "./commands/models.js";
 
 export function buildProgram(): Command {
   const program = new Command("prismx")
@@ -17,6 +23,12 @@ export function buildProgram(): Command {
   registerDemo(program);
   registerStudy(program);
   registerData(program);
+  registerModels(program);
+  registerTrain(program);
+  registerSimulate(program);
+  registerServe(program);
+  registerExport(program);
+  registerAnalyse(program);
   return program;
 }
 
