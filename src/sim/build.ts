@@ -108,8 +108,9 @@ export async function simulateStudy(o: SimulateOptions): Promise<SimulationSumma
       if (!sim) throw new UserError("the study names no simulator model", { location: { file: study.file, field: "simulator" }, hint: "add `simulator: { model: <a key of models> }`, or run oracle participants" });
       simulator = await createChatModel(study.config.models[sim.model]!, { baseDir: study.dir, id: `simulator:${sim.model}`, ...(o.env ? { env: o.env } : {}) });
     }
-    const simSpec = study.config.simulator ? study.config.models[study.config.simulator.model] : undefined;
-    const useJsonSchema = simSpec?.provider === "openai";
+    // Both providers constrain output to a JSON schema (llama.cpp grammar; OpenAI response_format),
+    // which tiny embedded models need to produce valid judgements at all.
+    const useJsonSchema = true;
     const generation = study.config.simulator?.generation ?? {};
     const scrub = { extraNames: Object.values(study.config.models).map((m) => m.model).filter((n) => n !== "default") };
 

@@ -114,7 +114,7 @@ export class LlmTwin implements SimParticipant {
       schema, jsonSchema: this.o.useJsonSchema ? jsonSchema : null,
       ...(repair ? { repair } : {}),
       ...(this.o.generation.temperature !== undefined ? { temperature: this.o.generation.temperature } : {}),
-      maxTokens: Math.max(this.o.generation.maxTokens ?? 160, 160),
+      maxTokens: Math.max(this.o.generation.maxTokens ?? 120, 120),
       seed: ctx.seed, retries: this.o.retries ?? 2,
       ...(ctx.signal ? { signal: ctx.signal } : {}),
       ...this.rec,

@@ -64,7 +64,7 @@ function reporter(kind: "bar" | "lines" | "none", io: Output): { onProgress?: (p
   let last = -Infinity;
   return {
     onProgress: (p) => {
-      if (p.elapsedMs - last < 5000 && p.participants.finished < p.participants.total) return;
+      if (p.elapsedMs - last < 5000) return;
       last = p.elapsedMs;
       io.err(`simulate: ${line(p)}`);
     },
@@ -84,6 +84,7 @@ export async function simulateCommand(o: SimulateCommandOptions, io: Output, env
       ...(rep.onProgress ? { onProgress: rep.onProgress } : {}), ...(signal ? { signal } : {}), env,
     });
     rep.stop();
+    io.err(`simulate: ${line(summary)}`);
     const reasons = Object.entries(summary.reasons).map(([r, n]) => `${r} ${n}`).join(", ");
     io.out(`study ${summary.studyId}: ${line(summary)}${reasons ? `; ended: ${reasons}` : ""}${summary.unfinished ? `; ${summary.unfinished} unfinished (run again with --resume)` : ""}`);
     return summary;
