@@ -25,7 +25,8 @@ export function tokensPerArm(comps: readonly Comparison[], responses: ReadonlyMa
   const out: ArmTokens[] = [];
   for (const arm of arms) {
     const rs = [...responses.values()].filter((r) => r.arm === arm);
-    if (rs.length === 0) continue;
+    // No token counts at all (e.g. PRISM files, plain battle tables): nothing to report.
+    if (rs.length === 0 || rs.every((r) => r.promptTokens === 0 && r.completionTokens === 0)) continue;
     const sumP = rs.reduce((s, r) => s + r.promptTokens, 0);
     const sumC = rs.reduce((s, r) => s + r.completionTokens, 0);
     // Cost per win counts each judged response once (probes re-show responses already paid for).
