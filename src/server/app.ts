@@ -139,7 +139,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       if (!PROLIFIC_ID.test(prolificPid)) return reply.code(400).send({ error: "the study link is malformed; open it again from Prolific" });
       pid = deps.keyring.participantId(study.id, "prolific", prolificPid);
       source = "prolific";
-      deps.vault.record({
+      await deps.vault.record({
         participantId: pid, source: "prolific", prolificPid, prolificStudyId: params[p.study] ?? null, prolificSessionId: params[p.session] ?? null,
         invite: null, at: new Date().toISOString(),
       });
@@ -148,7 +148,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     } else if (invite !== null && serve.invites.some((c) => secretEquals(invite, c))) {
       pid = deps.keyring.participantId(study.id, "invite", invite);
       source = "invite";
-      deps.vault.record({ participantId: pid, source: "invite", prolificPid: null, prolificStudyId: null, prolificSessionId: null, invite, at: new Date().toISOString() });
+      await deps.vault.record({ participantId: pid, source: "invite", prolificPid: null, prolificStudyId: null, prolificSessionId: null, invite, at: new Date().toISOString() });
     } else {
       return reply.code(403).send({ error: invite !== null ? "this invite code is not valid" : "open the study from its link (Prolific) or enter an invite code" });
     }

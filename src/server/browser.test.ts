@@ -180,6 +180,23 @@ describe("a participant in a real browser, on the real default model", () => {
     await shot(page, "12-prolific-redirect");
     expect(fake.completions).toContain("CE2E0K");
 
+    // The admin page: token-protected, live progress, intake switch.
+    const admin = await context.newPage();
+    await admin.goto(`${server.adminUrl}`);
+    await admin.getByLabel("Admin token").fill("not-the-token");
+    await admin.getByRole("button", { name: "Open" }).click();
+    await admin.getByRole("alert").waitFor();
+    await admin.getByLabel("Admin token").fill(server.adminToken);
+    await admin.getByRole("button", { name: "Open" }).click();
+    await admin.getByRole("heading", { name: "Model health" }).waitFor();
+    expect(await admin.getByRole("table").nth(0).innerText()).toContain("arm-generic-e2e");
+    await admin.getByRole("button", { name: "Pause intake" }).click();
+    await admin.getByTestId("intake").filter({ hasText: "paused" }).waitFor();
+    await shot(admin, "13-admin");
+    await admin.getByRole("button", { name: "Resume intake" }).click();
+    await admin.getByTestId("intake").filter({ hasText: "open" }).waitFor();
+    await admin.close();
+
     const bodies = await Promise.all(rec.bodies);
     const all = bodies.join("\n");
     expect(all).toContain("CE2E0K");

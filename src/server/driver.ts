@@ -97,11 +97,14 @@ export class StudyDriver {
       if (await this.intakePaused()) throw new IntakePausedError("intake is paused");
       // Enrolment order is the row of the counterbalancing design; serialised so rows are not reused.
       const planIndex = await this.takeIndex();
-      await this.store.participants.enrol({ studyId: this.studyId, id: participantId, kind: "human" });
       const first: EventInput = { type: "participant.enrolled", kind: "human", twinOf: null, source, planIndex, planOf: null };
       let state: State | null;
       try {
-        const stored = await this.store.events.append(this.studyId, participantId, [first], 0);
+        // One transaction: the participant row and their first event land together.
+        const stored = await this.store.transaction(async (tx) => {
+          await tx.participants.enrol({ studyId: this.studyId, id: participantId, kind: "human" });
+          return tx.events.append(this.studyId, participantId, [first], 0);
+        });
         state = rebuild(this.config, participantId, stored);
         this.states.set(participantId, state);
       } catch (e) {

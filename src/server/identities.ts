@@ -6,7 +6,8 @@
  *
  * Append-only JSON lines, fsynced before the participant is told their session exists.
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { open } from "node:fs/promises";
 import { dirname } from "node:path";
 import { z } from "zod";
 
@@ -23,7 +24,8 @@ export type Identity = z.infer<typeof Identity>;
 
 export interface IdentityVault {
   get(participantId: string): Identity | null;
-  record(identity: Identity): void;
+  /** Resolves once the identity is durable. */
+  record(identity: Identity): Promise<void>;
   all(): Identity[];
 }
 
@@ -32,7 +34,11 @@ export class MemoryVault implements IdentityVault {
   get(participantId: string): Identity | null {
     return this.byId.get(participantId) ?? null;
   }
-  record(identity: Identity): void {
+  record(identity: Identity): Promise<void> {
+    this.remember(identity);
+    return Promise.resolve();
+  }
+  protected remember(identity: Identity): void {
     if (!this.byId.has(identity.participantId)) this.byId.set(identity.participantId, identity);
   }
   all(): Identity[] {
@@ -48,7 +54,7 @@ export class FileVault extends MemoryVault {
         if (!line.trim()) continue;
         // A torn last line (killed mid-write) is skipped: its participant had not been answered yet.
         try {
-          super.record(Identity.parse(JSON.parse(line)));
+          this.remember(Identity.parse(JSON.parse(line)));
         } catch {
           continue;
         }
@@ -58,15 +64,31 @@ export class FileVault extends MemoryVault {
     }
   }
 
-  override record(identity: Identity): void {
-    if (this.get(identity.participantId)) return;
-    const fd = openSync(this.file, "a", 0o600);
-    try {
-      writeSync(fd, `${JSON.stringify(identity)}\n`);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    super.record(identity);
+  private queued: string[] = [];
+  private batch: Promise<void> | null = null;
+  private running: Promise<void> = Promise.resolve();
+
+  /**
+   * Appends and fsyncs off the event loop, with group commit: records arriving while a write is
+   * in flight share the next write and fsync, so a burst of entries costs a few fsyncs, not one each.
+   */
+  override record(identity: Identity): Promise<void> {
+    if (this.get(identity.participantId)) return this.running;
+    this.remember(identity);
+    this.queued.push(`${JSON.stringify(identity)}\n`);
+    this.batch ??= this.running.then(async () => {
+      const lines = this.queued;
+      this.queued = [];
+      this.batch = null;
+      const fh = await open(this.file, "a", 0o600);
+      try {
+        await fh.write(lines.join(""));
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+    });
+    this.running = this.batch.catch(() => undefined);
+    return this.batch;
   }
 }

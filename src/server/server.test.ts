@@ -13,6 +13,13 @@ let store: Store;
 let app: App;
 let base: string;
 const vault = new MemoryVault();
+const LINKED = {
+  participantId: "user7", selfDescription: "A PRISM participant from 2023.", systemString: "Be kind.",
+  statedPreferences: { values: 10, creativity: 20, fluency: 30, factuality: 40, diversity: 50, safety: 60, personalisation: 70, helpfulness: 80 },
+  statedPreferencesOther: null,
+  demographics: { age: "45-54 years old", gender: null, education: null, employmentStatus: null, maritalStatus: null, englishProficiency: null, religion: null, ethnicity: null },
+  location: { birthCountry: null, resideCountry: null, specialRegion: null }, lmFamiliarity: null, lmFrequencyUse: null,
+};
 
 beforeAll(async () => {
   store = await openStore();
@@ -20,6 +27,7 @@ beforeAll(async () => {
   // A model that names itself and a model of the study: both must be scrubbed before display.
   const model = scriptedModel("secret-model-name", (req) => `I'm Gemma 3, made by Google. Via fakemodel-xl and arm-generic-zz: ${req.messages.at(-1)!.content.length} chars seen.`, 1);
   app = await buildApp({
+    linkedProfiles: new Map([["prismUser7", { ...LINKED, participantId: "user7" }]]),
     store, study, serve: ServeConfig.parse({ invites: ["lab-code-1"], prolific: { completionCodes: { completed: "C0MPL", "failed-attention": "FA1L", returned: "RET0" } } }),
     arms: armsOver(study, model), keyring: Keyring.random(), vault, adminToken: ADMIN, staticDir: null, scrubNames: SECRET_NAMES,
   });
@@ -46,6 +54,16 @@ describe("participant API", () => {
     const all = r.bodies.join("\n");
     for (const name of [...SECRET_NAMES, "Gemma", "Google"]) expect(all).not.toContain(name);
     expect(all).toContain("an AI assistant");
+  });
+
+  it("a re-recruited PRISM participant keeps their linked profile and skips the survey", async () => {
+    const bot = new Bot({ baseUrl: base, prolificPid: "prismUser7" });
+    const p = await bot.enter();
+    const after = await bot.answer(p.seq, { type: "consent" });
+    expect(after.view.kind).toBe("write");
+    const pid = vault.all().find((i) => i.prolificPid === "prismUser7")!.participantId;
+    const profile = (await store.events.list(study.id, pid)).find((e) => e.body.type === "profile.submitted")!.body;
+    expect(profile).toMatchObject({ profile: { ...LINKED, participantId: pid } });
   });
 
   it("resumes a re-entering participant where they were, with the same session", async () => {

@@ -27,8 +27,20 @@ const { app } = await buildApp({
   keyring: Keyring.load(join(o.dir, "key")), vault: new FileVault(join(o.dir, "identities.jsonl")),
   adminToken: "bench-admin-token-0123456789", staticDir: null, scrubNames: SECRET_NAMES,
 });
+// Server-side time per endpoint (from request received to response sent), reported on SIGTERM.
+const serverMs = new Map<string, number[]>();
+app.addHook("onResponse", (req, reply, done) => {
+  const key = (req.routeOptions.url ?? "other").replace("/api/", "");
+  let l = serverMs.get(key);
+  if (!l) serverMs.set(key, (l = []));
+  l.push(reply.elapsedTime);
+  done();
+});
 const url = await app.listen({ host: "127.0.0.1", port: o.port });
 process.stdout.write(`listening ${url}\n`);
-const stop = () => { void app.close().then(() => store.close()).then(() => process.exit(0)); };
+const stop = () => {
+  process.stdout.write(`server-timings ${JSON.stringify(Object.fromEntries(serverMs))}\n`);
+  void app.close().then(() => store.close()).then(() => process.exit(0));
+};
 process.once("SIGTERM", stop);
 process.once("SIGINT", stop);
