@@ -54,7 +54,8 @@ function retryAfter(headers: Headers | undefined): number | undefined {
 }
 
 function mapFinish(r: string | null | undefined): FinishReason {
-  return r === "length" ? "length" : r === "stop" || r === "tool_calls" || r === "function_call" || r == null ? "stop" : "stop";
+  // stop, tool_calls, content_filter and a missing reason all mean the model is done talking.
+  return r === "length" ? "length" : "stop";
 }
 
 export class OpenAIChatModel implements ChatModel {
