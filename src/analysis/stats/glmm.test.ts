@@ -7,7 +7,7 @@ const fixture = new URL("../../../bench/analysis/fixtures/", import.meta.url);
 
 describe("random-intercept logistic GLMM (Laplace)", () => {
   it("agrees with an exact-likelihood fit (60-point Gauss–Hermite, scipy) to Laplace accuracy", () => {
-    const rows = parse(readFileSync(new URL("glmm-reference-data.csv", fixture), "utf8"), { columns: true });
+    const rows: Record<string, string>[] = parse(readFileSync(new URL("glmm-reference-data.csv", fixture), "utf8"), { columns: true });
     const expected = JSON.parse(readFileSync(new URL("glmm-reference-expected.json", fixture), "utf8")) as { beta: number[]; sigma: number; loglik: number };
     const n = rows.length;
     const p = 4;
