@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openStore, type Store } from "../store/index.js";
+import { exportStudy } from "../data/export/write.js";
 import { buildApp, type App } from "./app.js";
 import { Bot } from "./bot.js";
 import { ServeConfig } from "./config.js";
@@ -27,6 +28,7 @@ beforeAll(async () => {
   // A model that names itself and a model of the study: both must be scrubbed before display.
   const model = scriptedModel("secret-model-name", (req) => `I'm Gemma 3, made by Google. Via fakemodel-xl and arm-generic-zz: ${req.messages.at(-1)!.content.length} chars seen.`, 1);
   app = await buildApp({
+    exporter: async (studyId, outDir) => { await exportStudy({ store, studyId, outDir }); },
     linkedProfiles: new Map([["prismUser7", { ...LINKED, participantId: "user7" }]]),
     store, study, serve: ServeConfig.parse({ invites: ["lab-code-1"], prolific: { completionCodes: { completed: "C0MPL", "failed-attention": "FA1L", returned: "RET0" } } }),
     arms: armsOver(study, model), keyring: Keyring.random(), vault, adminToken: ADMIN, staticDir: null, scrubNames: SECRET_NAMES,
@@ -157,12 +159,38 @@ describe("admin API", () => {
     await fetch(`${base}/api/admin/intake`, { method: "POST", headers: h, body: JSON.stringify({ paused: false }) });
 
     const ex = (await (await fetch(`${base}/api/admin/export`, { method: "POST", headers: h, body: "{}" })).json()) as { files: string[] };
-    expect(ex.files).toContain("quality.csv");
+    expect(ex.files).toEqual(expect.arrayContaining(["quality.csv", "participants.csv", "judgements.jsonl", "events.jsonl", "codebook.md"]));
     const csv = await (await fetch(`${base}/api/admin/export/quality.csv`, { headers: h })).text();
     expect(csv.split("\n")[0]).toContain("flags");
     for (const f of ex.files) {
       const text = await (await fetch(`${base}/api/admin/export/${f}`, { headers: h })).text();
       for (const i of vault.all()) if (i.prolificPid) expect(text, f).not.toContain(i.prolificPid);
+    }
+  });
+});
+
+describe("rate limits", () => {
+  it("answers 429 once a participant exceeds the per-minute limit, and limits entries per address", async () => {
+    const s = await openStore();
+    await s.studies.put({ id: study.id, config: study, configHash: "h" });
+    const limited = await buildApp({
+      store: s, study, serve: ServeConfig.parse({ invites: ["rate-code"], limits: { perParticipantPerMinute: 5, entryPerMinute: 3 } }),
+      arms: armsOver(study, scriptedModel("m", () => "ok")), keyring: Keyring.random(), vault: new MemoryVault(), adminToken: ADMIN, staticDir: null, scrubNames: [],
+    });
+    const url = await limited.app.listen({ host: "127.0.0.1", port: 0 });
+    try {
+      const bot = new Bot({ baseUrl: url, invite: "rate-code" });
+      await bot.enter();
+      const statuses: number[] = [];
+      for (let i = 0; i < 7; i++) statuses.push((await fetch(`${url}/api/task`, { headers: { authorization: `Bearer ${bot.token}` } })).status);
+      expect(statuses.slice(0, 5)).toEqual([200, 200, 200, 200, 200]);
+      expect(statuses.slice(5)).toEqual([429, 429]);
+      const entries: number[] = [];
+      for (let i = 0; i < 3; i++) entries.push((await fetch(`${url}/api/enter`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ invite: "rate-code" }) })).status);
+      expect(entries).toEqual([200, 200, 429]);
+    } finally {
+      await limited.app.close();
+      await s.close();
     }
   });
 });
