@@ -34,7 +34,7 @@ export function methodsParagraph(r: AnalysisResults): string {
   if (g) parts.push(`A logistic mixed model with a random intercept per participant (${g.method}) estimated arm effects net of each participant's lean to one side (participant SD ${fmt(g.participantSd)}; population position bias ${fmt(g.positionBias.estimate)} log-odds, 95% CI ${ci(g.positionBias.ci)}); ${g.multiplicity}. ${g.contrasts.filter((c) => c.pHolm < 0.05).length} of ${g.contrasts.length} contrasts remain significant after Holm adjustment.`);
   const len = r.style.lengthOnly?.covariates[0];
   if (len) parts.push(`Length was controlled by adding the normalised length difference (L−R)/(L+R) of completion tokens to the Bradley–Terry model (Chatbot Arena's style control; ${fmt(len.perUnit)} log-odds per unit, 95% CI ${ci({ lo: len.ci.lo / len.scale, hi: len.ci.hi / len.scale })}, cluster-robust by participant); the length-controlled win rate is the mean predicted win probability over the same comparisons with the length term set to zero. The full style model adds list items, headers and bold spans.`);
-  parts.push(`Sycophancy and relationship-seeking were measured by ${r.behaviours.indicators.sycophancy.length} and ${r.behaviours.indicators.relationship.length} published regular-expression indicators${r.settings.judge ? ` and by an LLM judge (${r.settings.judge}, rubric ${r.settings.judgeRubric}, both responses of a judgement in seeded random order, verdicts cached by canonical request)` : " (no LLM judge configured)"}; their effect on choices is estimated in the same Bradley–Terry model with the length difference as a covariate.`);
+  parts.push(`Sycophancy and relationship-seeking were measured by ${r.behaviours.indicators.sycophancy.length} and ${r.behaviours.indicators.relationship.length} regular-expression indicators (listed in the report)${r.settings.judge ? ` and by an LLM judge (${r.settings.judge}, rubric ${r.settings.judgeRubric}, both responses of a judgement in seeded random order, verdicts cached by canonical request)` : " (no LLM judge configured)"}; their effect on choices is estimated in the same Bradley–Terry model with the length difference as a covariate.`);
   const pb = r.positionBias.map((p) => `${p.population} ${fmt(p.firstChosen, 3)} ${ci(p.ci, 3)}`).join(", ");
   if (pb) parts.push(`Position bias is the share of decided judgements won by the first position (½ without bias for pairs, 1/n for n responses): ${pb}.`);
   const tr = r.fidelity.testRetest.find((t) => t.population === "human");
@@ -56,6 +56,16 @@ export function renderHtml(r: AnalysisResults, charts: Map<string, string>, comp
   const bt = r.arms.bradleyTerry;
   const g = r.arms.glmm;
   const sections: string[] = [];
+  const h = r.headline;
+  const top = [...h.arms].sort((a, b) => a.rank - b.rank);
+  const summary = [
+    `Ranking (Bradley–Terry vs ${r.settings.anchor}, 95% participant-bootstrap CI): ${top.map((a) => `${a.arm} ${fmt(a.rating)} [${fmt(a.ci.lo)}, ${fmt(a.ci.hi)}]`).join(" > ")}.`,
+    h.significantContrasts.length ? `Significant after Holm: ${h.significantContrasts.join("; ")}.` : "No arm contrast significant after Holm.",
+    top.some((a) => a.meanTotalTokens !== null) ? `Tokens per response: ${top.map((a) => `${a.arm} ${fmt(a.meanTotalTokens, 0)}`).join(", ")}.` : "",
+    `First position chosen: ${Object.entries(h.positionBias).map(([p, v]) => `${p} ${fmt(v, 3)}`).join(", ")}.`,
+    h.humanSelfConsistency !== null ? `Human self-consistency ${fmt(h.humanSelfConsistency, 3)}${h.twinHumanAgreement !== null ? `; twin–human agreement ${fmt(h.twinHumanAgreement, 3)} (${fmt(100 * (h.twinToCeilingRatio ?? NaN), 0)}% of the ceiling)` : ""}.` : "",
+  ].filter(Boolean);
+  sections.push(section("Summary", `<ul>${summary.map((l) => `<li>${esc(l)}</li>`).join("")}</ul>`));
   sections.push(section("Methods", `<p class="methods">${esc(methodsParagraph(r))}</p>`));
   sections.push(section("Arms", chart("bt") + table(
     ["arm", "BT rating", "95% CI", "Elo", "rank [CI]", "win rate", "95% CI", "length-controlled", "GLMM effect ± SE", "centred rating [CI]"],
