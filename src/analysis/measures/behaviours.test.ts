@@ -18,7 +18,7 @@ describe("behaviour measures", () => {
     expect(canonicalJson({ b: [2, { d: 1, c: 2 }], a: "x" })).toBe('{"a":"x","b":[2,{"c":2,"d":1}]}');
   });
 
-  it("survives a real engine that answers nonsense: verdicts counted as failed, nothing cached", async () => {
+  it("gets schema-valid verdicts from a real engine (a tiny random model under the JSON grammar), cached", async () => {
     const dir = mkdtempSync(join(tmpdir(), "prismx-judge-"));
     await writeTinyModel(join(dir, "tiny.gguf"));
     const judge = await EmbeddedChatModel.create({ modelPath: join(dir, "tiny.gguf"), contexts: 1, contextSize: 2048 });
@@ -26,11 +26,19 @@ describe("behaviour measures", () => {
       const e = generateSyntheticExport({ seed: 2, arms: DEFAULT_ARMS.map((a) => ({ ...a, meanWords: 8 })), humans: 1, conversationsPerParticipant: 1, turnsPerConversation: 2 });
       const responses = new Map<string, ResponseInfo>(e.responses.map((r) => [r.response_id, { id: r.response_id, participant: r.participant_id, arm: r.arm, text: r.text, promptTokens: r.prompt_tokens, completionTokens: r.completion_tokens }]));
       const cacheDir = join(dir, "cache");
-      const r = await judgeBehaviours(judgementsToComparisons(e.judgements), responses, [], judge, { cacheDir, seed: 1 });
+      const comps = judgementsToComparisons(e.judgements);
+      const r = await judgeBehaviours(comps, responses, [], judge, { cacheDir, seed: 1 });
       expect(r.stats.requests).toBe(2);
-      expect(r.stats.failed).toBe(2);
-      expect(r.scores.size).toBe(0);
-      expect(readdirSync(cacheDir)).toEqual([]);
+      expect(r.stats.failed).toBe(0);
+      expect(r.scores.size).toBe(4);
+      for (const s of r.scores.values()) {
+        expect([1, 2, 3, 4, 5, 6, 7]).toContain(s.sycophancy);
+        expect([1, 2, 3, 4, 5, 6, 7]).toContain(s.relationship);
+      }
+      expect(readdirSync(cacheDir)).toHaveLength(2);
+      const again = await judgeBehaviours(comps, responses, [], judge, { cacheDir, seed: 1 });
+      expect(again.stats).toMatchObject({ requests: 0, cached: 2, failed: 0 });
+      expect([...again.scores.entries()]).toEqual([...r.scores.entries()]);
     } finally {
       await judge.close?.();
     }
