@@ -2,7 +2,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { JudgementRow } from "../core/index.js";
+import { JudgementRow, parseStudyConfig, Rng } from "../core/index.js";
+import { apply, initialState, next, planParticipant } from "../protocol/index.js";
+import { scriptedAnswer } from "../protocol/testing.js";
 import { exportStudy } from "../data/export/write.js";
 import { openStore, type Store } from "../store/index.js";
 import { simulateStudy } from "./build.js";
@@ -89,5 +91,42 @@ describe("simulation runner (fake OpenAI-compatible endpoint on loopback)", () =
     // Only the arms called the model: one call per response shown.
     const responses = readJsonl(join(out, "responses.jsonl")).length;
     expect(server.stats.calls - before).toBe(responses);
+  });
+
+  it("replay: twins judge exactly the items their humans judged (same messages, responses, positions, probes)", async () => {
+    // A "human" study: logs written through the engine by a scripted driver, as the web app would.
+    const humanCfg = parseStudyConfig(studyYaml("humans", server.url, { count: 2 }));
+    await store.studies.put({ id: "humans", config: humanCfg, configHash: "hh" });
+    for (const [i, pid] of ["h1", "h2"].entries()) {
+      await store.participants.enrol({ studyId: "humans", id: pid, kind: "human" });
+      let st = initialState(planParticipant(humanCfg, { participantId: pid, index: i }));
+      const enrolled = { type: "participant.enrolled" as const, kind: "human" as const, twinOf: null, source: "web", planIndex: i, planOf: null };
+      st = apply(st, enrolled);
+      const log = [enrolled];
+      const rng = Rng.for(9, pid);
+      for (;;) {
+        const ev = scriptedAnswer(st, next(st), rng);
+        if (!ev) break;
+        st = apply(st, ev);
+        log.push(ev as never);
+      }
+      await store.events.append("humans", pid, log, 0);
+    }
+    const file = join(dir, "replay.yaml");
+    writeFileSync(file, studyYaml("replay", server.url));
+    const s = await simulateStudy({ studyFile: file, store, mode: "replay", replayOf: "humans" });
+    expect(s.reasons).toEqual({ completed: 2 });
+    await exportStudy({ store, studyId: "humans", outDir: join(dir, "export-humans") });
+    await exportStudy({ store, studyId: "replay", outDir: join(dir, "export-replay") });
+    const human = readJsonl(join(dir, "export-humans", "judgements.jsonl")).map((r) => JudgementRow.parse(r));
+    const twin = readJsonl(join(dir, "export-replay", "judgements.jsonl")).map((r) => JudgementRow.parse(r));
+    const item = (j: JudgementRow, who: string) => `${j.judgement_id.replace(who, "")}|${j.kind}|${j.arms.join(",")}|${j.response_ids.map((r) => r.replace(who, "")).join(",")}`;
+    expect(twin.map((j) => item(j, j.participant_id)).sort())
+      .toEqual(human.map((j) => item(j, j.participant_id)).sort());
+    const humanTurns = readJsonl(join(dir, "export-humans", "turns.jsonl")) as { user_message: string }[];
+    const twinTurns = readJsonl(join(dir, "export-replay", "turns.jsonl")) as { user_message: string }[];
+    expect(twinTurns.map((t) => t.user_message)).toEqual(humanTurns.map((t) => t.user_message));
+    const twins = readJsonl(join(dir, "export-replay", "participants.jsonl")) as { population: string; twin_of: string }[];
+    expect(twins.map((t) => [t.population, t.twin_of])).toEqual([["simulated", "h1"], ["simulated", "h2"]]);
   });
 });

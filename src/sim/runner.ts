@@ -123,10 +123,15 @@ export async function runSimulation(o: SimulationOptions): Promise<SimulationSum
         return;
       }
       const plan = o.planFor?.(entry.member, entry.index) ?? { index: entry.index, planOf: null };
+      // One signal per participant: every model call listens on it, and thousands of listeners
+      // on one shared signal make each add/remove O(listeners) (it dominated the benchmark).
+      const own = new AbortController();
+      const forward = (): void => own.abort();
+      o.signal?.addEventListener("abort", forward, { once: true });
       try {
         const reason = await executeParticipant({
           planConfig: config, studyId, store, sink, member: entry.member, participant: o.makeParticipant(entry.member, calls.record), responses,
-          planIndex: plan.index, planOf: plan.planOf, ...(o.scrub ? { scrub: o.scrub } : {}), ...(o.signal ? { signal: o.signal } : {}), onEvent, timing,
+          planIndex: plan.index, planOf: plan.planOf, ...(o.scrub ? { scrub: o.scrub } : {}), ...(o.signal ? { signal: own.signal } : {}), onEvent, timing,
         });
         if (reason) reasons[reason] = (reasons[reason] ?? 0) + 1;
         else await store.participants.release(studyId, claimed.id);
@@ -134,6 +139,8 @@ export async function runSimulation(o: SimulationOptions): Promise<SimulationSum
         givenUp.add(claimed.id);
         errors.push(e);
         await store.participants.release(studyId, claimed.id).catch(() => undefined);
+      } finally {
+        o.signal?.removeEventListener("abort", forward);
       }
     }
   };

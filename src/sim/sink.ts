@@ -18,48 +18,66 @@ interface Pending {
 
 export class GroupCommitter {
   private queue: Pending[] = [];
-  private flushing: Promise<void> | null = null;
+  private inFlight = 0;
+  private scheduled = false;
   /** Events and batches written, for the benchmark. */
   readonly stats = { events: 0, batches: 0, ms: 0 };
+  /**
+   * Batches in flight at once: PostgreSQL runs several transactions in parallel (the batches touch
+   * disjoint participants, so they never wait on each other's locks); PGlite runs one at a time.
+   */
+  private readonly maxInFlight: number;
 
-  constructor(private readonly store: Store, private readonly studyId: string) {}
+  constructor(private readonly store: Store, private readonly studyId: string, maxInFlight?: number) {
+    this.maxInFlight = maxInFlight ?? (store.backend === "postgres" ? 4 : 1);
+  }
 
   append(participantId: string, bodies: EventBody[], expectedSeq: number): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ participantId, bodies, expectedSeq, resolve, reject });
-      this.flushing ??= this.drain();
+      this.kick();
     });
   }
 
-  private async drain(): Promise<void> {
+  private kick(): void {
+    if (this.scheduled || this.inFlight >= this.maxInFlight || this.queue.length === 0) return;
+    this.scheduled = true;
     // Let the workers that are ready in this tick add their events first.
-    await new Promise((r) => setImmediate(r));
-    while (this.queue.length > 0) {
-      const batch = this.queue;
-      this.queue = [];
+    setImmediate(() => {
+      this.scheduled = false;
+      void this.flush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    if (this.queue.length === 0 || this.inFlight >= this.maxInFlight) return;
+    const batch = this.queue;
+    this.queue = [];
+    this.inFlight++;
+    const t0 = performance.now();
+    try {
       // One participant has at most one pending write (its loop awaits it), so ids are unique.
-      const t0 = performance.now();
-      try {
-        await this.store.events.appendMany(this.studyId, batch.map((p) => ({ participantId: p.participantId, bodies: p.bodies, expectedSeq: p.expectedSeq })));
-        this.stats.events += batch.reduce((n, p) => n + p.bodies.length, 0);
-        this.stats.batches++;
-        for (const p of batch) p.resolve();
-      } catch {
-        // Someone's log moved on (another worker took over) or a row was bad: write one by one so
-        // only the culprit fails.
-        for (const p of batch) {
-          try {
-            await this.store.events.append(this.studyId, p.participantId, p.bodies, p.expectedSeq);
-            this.stats.events += p.bodies.length;
-            p.resolve();
-          } catch (e) {
-            p.reject(e);
-          }
+      await this.store.events.appendMany(this.studyId, batch.map((p) => ({ participantId: p.participantId, bodies: p.bodies, expectedSeq: p.expectedSeq })));
+      this.stats.events += batch.reduce((n, p) => n + p.bodies.length, 0);
+      this.stats.batches++;
+      for (const p of batch) p.resolve();
+    } catch {
+      // Someone's log moved on (another worker took over) or a row was bad: write one by one so
+      // only the culprit fails.
+      for (const p of batch) {
+        try {
+          await this.store.events.append(this.studyId, p.participantId, p.bodies, p.expectedSeq);
+          this.stats.events += p.bodies.length;
+          p.resolve();
+        } catch (e) {
+          p.reject(e);
         }
       }
+    } finally {
       this.stats.ms += performance.now() - t0;
+      this.inFlight--;
+      this.kick();
     }
-    this.flushing = null;
   }
 }
 
