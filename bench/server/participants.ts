@@ -32,7 +32,7 @@ let childOut = "";
 function startChild(opts: object): Promise<{ child: ChildProcess; url: string }> {
   const script = resolve(import.meta.dirname, "../../src/server/testing/serve-child.ts");
   return new Promise((res, rej) => {
-    const child = spawn(process.execPath, ["--import", "tsx", script, JSON.stringify(opts)], { stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn(process.execPath, [...(process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []), "--import", "tsx", script, JSON.stringify(opts)], { stdio: ["ignore", "pipe", "inherit"] });
     child.stdout.on("data", (d: Buffer) => {
       childOut += d.toString();
       const m = /listening (\S+)/.exec(childOut);
@@ -113,6 +113,12 @@ console.log("endpoint   count   client p50/p99 ms   server p50/p99 ms (time insi
 for (const [e, l] of [...timings.entries()].sort()) {
   const sv = serverMs[e] ?? [];
   console.log(`${e.padEnd(9)} ${String(l.length).padStart(6)} ${pct(l, 50).toFixed(1).padStart(9)} / ${pct(l, 99).toFixed(1).padEnd(9)} ${pct(sv, 50).toFixed(1).padStart(9)} / ${pct(sv, 99).toFixed(1)}`);
+}
+const cpuLine = /server-cpu (.*)/.exec(childOut)?.[1];
+if (cpuLine) {
+  const c = JSON.parse(cpuLine) as { userMs: number; systemMs: number };
+  const cpuMs = c.userMs + c.systemMs;
+  console.log(`server process CPU: ${(cpuMs / 1000).toFixed(1)} s for ${all.length} requests = ${(cpuMs / all.length).toFixed(2)} ms CPU per request (${(cpuMs / 10 / elapsed).toFixed(0)}% of one core)`);
 }
 const serverNonGen = ["enter", "task", "answer"].flatMap((e) => serverMs[e] ?? []);
 console.log(`machine: ${os.cpus().length} cores, load average ${os.loadavg().map((x) => x.toFixed(1)).join(" ")} (other work on the machine counts against every figure)`);

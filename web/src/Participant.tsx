@@ -216,9 +216,12 @@ function Generating(props: { view: Extract<ClientView, { kind: "generating" }>; 
   const { view, refresh } = props;
   const [texts, setTexts] = useState<string[]>(view.labels.map(() => ""));
   const [failed, setFailed] = useState(false);
+  // Bumped by "Try again": restarts the loop below (the view itself does not change).
+  const [round, setRound] = useState(0);
   useEffect(() => {
     const ac = new AbortController();
     let stopped = false;
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
     void (async () => {
       for (let attempt = 0; !stopped; attempt++) {
         let finished = false;
@@ -226,36 +229,36 @@ function Generating(props: { view: Extract<ClientView, { kind: "generating" }>; 
         try {
           await api.stream(view.conversation, view.turn, (f) => {
             if (f.type === "text") setTexts((old) => old.map((t, i) => (i === f.position ? f.text : t)));
-            else if (f.type === "error") { setFailed(true); errored = true; finished = true; }
+            else if (f.type === "error") { errored = true; finished = true; }
             else finished = true;
           }, ac.signal);
         } catch {
           if (ac.signal.aborted) return;
         }
         if (stopped) return;
-        if (finished) {
-          if (!errored) await refresh().catch(() => undefined);
+        if (errored) {
+          setFailed(true);
           return;
         }
-        // The stream broke (network, server restart): ask what is due now, then listen again.
-        await new Promise((r) => setTimeout(r, Math.min(5000, 500 * 2 ** attempt)));
+        // Done: the responses are stored; fetch the judging page (this component then unmounts).
+        // Broken stream (network, server restart): wait, ask what is due, and listen again.
+        if (!finished) await sleep(Math.min(5000, 500 * 2 ** attempt));
         try {
           await refresh();
-          return;
         } catch {
-          continue;
+          await sleep(Math.min(5000, 500 * 2 ** attempt));
         }
       }
     })();
     return () => { stopped = true; ac.abort(); };
-  }, [view.conversation, view.turn, refresh]);
+  }, [view.conversation, view.turn, refresh, round]);
   return (
     <section>
       <PageTitle>Conversation {view.conversation + 1}: the assistants are answering</PageTitle>
       <History history={view.history} />
       <div className="bubble user"><span className="who">You</span><p>{view.message}</p></div>
       <p role="status" aria-live="polite">{failed ? "Something went wrong while writing the responses." : "Writing responses…"}</p>
-      {failed && <button type="button" onClick={() => { setFailed(false); void refresh(); }}>Try again</button>}
+      {failed && <button type="button" onClick={() => { setFailed(false); setRound((r) => r + 1); }}>Try again</button>}
       <Responses responses={view.labels.map((label, position) => ({ label, position, text: texts[position] ?? "" }))} streaming />
     </section>
   );

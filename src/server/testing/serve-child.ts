@@ -37,8 +37,11 @@ app.addHook("onResponse", (req, reply, done) => {
   done();
 });
 const url = await app.listen({ host: "127.0.0.1", port: o.port });
+const cpuStart = process.cpuUsage();
 process.stdout.write(`listening ${url}\n`);
 const stop = () => {
+  const cpu = process.cpuUsage(cpuStart);
+  process.stdout.write(`server-cpu ${JSON.stringify({ userMs: cpu.user / 1000, systemMs: cpu.system / 1000 })}\n`);
   process.stdout.write(`server-timings ${JSON.stringify(Object.fromEntries(serverMs))}\n`);
   void app.close().then(() => store.close()).then(() => process.exit(0));
 };
