@@ -114,10 +114,13 @@ describe("a participant in a real browser, on the real default model", () => {
 
     // Closing the tab and coming back resumes at the same step.
     await page.getByRole("heading", { name: "Conversation 1" }).waitFor();
+    await page.getByLabel("Your first message").click();
+    await page.keyboard.type("What is a good way", { delay: 5 });
     await page.reload();
     await page.getByRole("heading", { name: "Conversation 1" }).waitFor();
-    await page.getByLabel("Your first message").click();
-    await page.keyboard.type("What is a good way to start hiking?", { delay: 5 });
+    expect(await page.getByLabel("Your first message").inputValue()).toBe("What is a good way");
+    await page.getByLabel("Your first message").press("End");
+    await page.keyboard.type(" to start hiking?", { delay: 5 });
     await shot(page, "03-write");
     await page.getByRole("button", { name: "Send" }).click();
 

@@ -155,7 +155,13 @@ function Page(props: { view: ClientView; submit: Submit; busy: boolean; refresh:
 
 function Write(props: { view: Extract<ClientView, { kind: "write" }>; submit: Submit; busy: boolean }) {
   const { view } = props;
-  const [text, setText] = useState("");
+  // The draft survives a closed tab or a reload (kept per conversation and turn until sent).
+  const draftKey = `prismx.draft.${view.conversation}.${view.turn}`;
+  const [text, setTextState] = useState(() => localStorage.getItem(draftKey) ?? "");
+  const setText = (v: string) => {
+    setTextState(v);
+    localStorage.setItem(draftKey, v);
+  };
   const id = useId();
   // Quality telemetry: pastes, time spent typing (gaps under 5 s between keys), tab switches.
   const t = useRef({ pastes: 0, typingMs: 0, tabSwitches: 0, lastKey: 0 });
@@ -173,6 +179,7 @@ function Write(props: { view: Extract<ClientView, { kind: "write" }>; submit: Su
   const send = () => {
     if (!text.trim()) return;
     const { pastes, typingMs, tabSwitches } = t.current;
+    localStorage.removeItem(draftKey);
     void props.submit({ type: "message", conversation: view.conversation, turn: view.turn, text: text.trim(), telemetry: { pastes, typingMs: Math.round(typingMs), tabSwitches } });
   };
   return (
