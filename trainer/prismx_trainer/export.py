@@ -33,6 +33,24 @@ from .gguf_io import HF_TO_GGUF_ATTN, extend_vocab_gguf, gguf_architecture, llam
 LORA_KEY = re.compile(r"layers\.(\d+)\.self_attn\.(q_proj|k_proj|v_proj|o_proj)\.lora_([AB])\.weight$")
 
 
+PROBES = "fidelity_probes.json"
+
+
+def _probes(trained: Path, bos: int, ids: dict[int, list[int]]) -> dict:
+    """Held-out responses as the exported model must score them: BOS, the user's reserved ids,
+    prompt, response; `logprob` is the trainer's own (reserved ids forbidden, i.e. the softmax
+    renormalised over the original vocabulary)."""
+    path = trained / "probes.json"
+    probes = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else []
+    items = []
+    for p in probes:
+        user = ids.get(p["user_index"], [])
+        tokens = [bos] + user + p["prompt_ids"] + p["response_ids"]
+        items.append({"participant_id": p["participant_id"], "tokens": tokens,
+                      "score_from": 1 + len(user) + len(p["prompt_ids"]), "logprob": p["logprob"]})
+    return {"tolerance": 2e-3, "items": items}
+
+
 def reserved_token(user: int, slot: int) -> str:
     return f"<prismx_user_{user}_{slot}>"
 
@@ -154,6 +172,7 @@ def export(trained: str | Path, base_spec: str, out: str | Path, *, hf: bool = T
     }
     assert tuple(manifest) == MANIFEST_FIELDS
     write_json_atomic(out / "manifest.json", manifest)
+    write_json_atomic(out / PROBES, _probes(trained, base.tokenizer.bos_token_id, ids))
     return manifest
 
 

@@ -134,14 +134,14 @@ def _append_rows(tensor, rows: np.ndarray) -> tuple[np.ndarray, GGMLQuantization
     quantise it (Q8_0, F16, …); otherwise the whole tensor becomes F16."""
     qtype = tensor.tensor_type
     if qtype == GGMLQuantizationType.F32:
-        return np.concatenate([np.asarray(tensor.data, dtype=np.float32), rows.astype(np.float32)]), qtype
+        return np.concatenate([np.asarray(tensor.data, dtype=np.float32).reshape(-1, rows.shape[1]), rows.astype(np.float32)]), qtype
     if qtype == GGMLQuantizationType.F16:
-        return np.concatenate([np.asarray(tensor.data, dtype=np.float16), rows.astype(np.float16)]), qtype
+        return np.concatenate([np.asarray(tensor.data, dtype=np.float16).reshape(-1, rows.shape[1]), rows.astype(np.float16)]), qtype
     try:
         extra = quants.quantize(rows.astype(np.float32), qtype)
         return np.concatenate([np.asarray(tensor.data, dtype=np.uint8), extra]), qtype
     except (NotImplementedError, quants.QuantError):
-        full = quants.dequantize(tensor.data, qtype)
+        full = quants.dequantize(tensor.data, qtype).reshape(-1, rows.shape[1])
         return np.concatenate([full, rows]).astype(np.float16), GGMLQuantizationType.F16
 
 
@@ -183,16 +183,17 @@ def extend_vocab_gguf(src: str | Path, dst: str | Path, new_tokens: Sequence[str
             w.add_key_value(name, value, vtype)
 
     d = int(emb.shape[0])
+    # The reader hands quantised data as [rows, bytes per row], float data as [rows, d]: both are
+    # what the writer expects with raw_dtype set, so no explicit shape is passed.
     for t in r.tensors:
-        shape = [int(x) for x in reversed(t.shape)]  # numpy order: rows first
         if t.name == "token_embd.weight":
             data, qtype = _append_rows(t, new_rows.astype(np.float32))
-            w.add_tensor(t.name, data, raw_shape=[n0 + len(new_tokens), d], raw_dtype=qtype)
+            w.add_tensor(t.name, data, raw_dtype=qtype)
         elif t.name == "output.weight":
             data, qtype = _append_rows(t, np.zeros((len(new_tokens), d), dtype=np.float32))
-            w.add_tensor(t.name, data, raw_shape=[n0 + len(new_tokens), d], raw_dtype=qtype)
+            w.add_tensor(t.name, data, raw_dtype=qtype)
         else:
-            w.add_tensor(t.name, t.data, raw_shape=shape, raw_dtype=t.tensor_type)
+            w.add_tensor(t.name, t.data, raw_dtype=t.tensor_type)
     _finish(w)
     return n0
 

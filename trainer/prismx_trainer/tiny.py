@@ -83,7 +83,9 @@ def build_model(vocab_size: int, *, hidden: int = 64, layers: int = 2, heads: in
 
 
 def write_tiny(out: str | Path, *, seed: int = 0, hidden: int = 64, layers: int = 2,
-               tie: bool = True) -> dict[str, str]:
+               tie: bool = True, vocab: int | None = None) -> dict[str, str]:
+    """`vocab` > the tokenizer's 512 pads the embedding (as many released models do) to mimic the
+    large-vocabulary regime of real bases (Gemma 3: 262,144 rows)."""
     from .gguf_io import write_llama_gguf
 
     out = Path(out)
@@ -91,7 +93,7 @@ def write_tiny(out: str | Path, *, seed: int = 0, hidden: int = 64, layers: int 
     tmp = Path(tempfile.mkdtemp(prefix=".tiny-", dir=out))
     try:
         tokenizer = build_tokenizer()
-        model = build_model(len(tokenizer), hidden=hidden, layers=layers, seed=seed, tie=tie)
+        model = build_model(max(vocab or 0, len(tokenizer)), hidden=hidden, layers=layers, seed=seed, tie=tie)
         model.save_pretrained(tmp / "hf")
         tokenizer.save_pretrained(tmp / "hf")
         write_llama_gguf(model, tokenizer, tmp / "model.gguf", name="prismx-tiny")
@@ -113,9 +115,10 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--hidden", type=int, default=64)
     ap.add_argument("--layers", type=int, default=2)
+    ap.add_argument("--vocab", type=int, default=None, help="embedding rows (default: the tokenizer's 512)")
     ap.add_argument("--untied", action="store_true", help="separate output head (default: tied, like Gemma)")
     args = ap.parse_args(argv)
-    paths = write_tiny(args.out, seed=args.seed, hidden=args.hidden, layers=args.layers, tie=not args.untied)
+    paths = write_tiny(args.out, seed=args.seed, hidden=args.hidden, layers=args.layers, tie=not args.untied, vocab=args.vocab)
     print(json.dumps(paths))
 
 

@@ -58,11 +58,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"prismx train: {e}", file=sys.stderr)
         return 2
     finally:
-        from .dist import teardown, Dist
-
         import torch.distributed as tdist
+
         if tdist.is_available() and tdist.is_initialized():
-            teardown(Dist(world=2))
+            tdist.destroy_process_group()
 
 
 if __name__ == "__main__":

@@ -49,6 +49,8 @@ class PDPOTrainer:
                  base: Base | None = None) -> None:
         self.cfg, self.workdir, self.log = cfg, Path(workdir), log
         self.dist = distmod.setup(cfg.device)
+        if not self.dist.main:
+            self.log = lambda *a, **k: None  # one voice: rank 0 reports for all
         if cfg.mode not in ("individual", "cluster", "pooled"):
             raise InputError(f"unknown mode {cfg.mode!r}", field="--mode")
         if cfg.mode != "pooled" and cfg.n_user_tokens < 1:
@@ -351,6 +353,27 @@ class PDPOTrainer:
                 vecs = self.policy.user_model.all_users().float().cpu()
             torch.save({"vectors": vecs, "state": self.policy.user_model.state_dict()}, out / "user_model.pt")
         write_json_atomic(out / "trained.json", info)
+        write_json_atomic(out / "probes.json", self.probes())
+
+    def probes(self, n_seen: int = 2, n_unseen: int = 1) -> list[dict]:
+        """A few held-out chosen responses with the trainer's own log-prob, so the exported
+        artefact can be checked by any engine (export turns them into token ids)."""
+        pick = [i for i, r in enumerate(self.test_rows) if r.seen][:n_seen]
+        pick += [i for i, r in enumerate(self.test_rows) if not r.seen][:n_unseen]
+        if not pick and self.train_rows:
+            pick = [0]
+            rows, encs = self.train_rows, self.train_enc
+        else:
+            rows, encs = self.test_rows, self.test_enc
+        out = []
+        self.policy.eval()
+        with torch.no_grad():
+            for i in pick:
+                e = encs[i]
+                lp = self.pair_logps([e])[0].item()
+                out.append({"participant_id": rows[i].participant_id, "user_index": e.user_index if self.n_soft else 0,
+                            "prompt_ids": list(e.prompt_ids), "response_ids": list(e.chosen_ids), "logprob": lp})
+        return out
 
 
 def log_to_stderr(event: str, **fields) -> None:

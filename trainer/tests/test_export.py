@@ -85,8 +85,13 @@ def test_gguf_fidelity_under_llama_cpp(exported):
     t0, s0, mine0 = cs[0]
     # The same text without the soft tokens, to show they matter.
     plain = {"tokens": [t0[0]] + t0[1 + T:], "score_from": s0 - T}
+    probes = json.loads((art / "fidelity_probes.json").read_text())["items"]
+    assert probes, "export writes probes the serving side can check"
     res = llamacpp_score({"model": str(art / m["gguf"]), "lora": str(art / m["lora"]), "forbid_from": m["reserved_token_range"][0],
-                          "items": [{"tokens": t, "score_from": s} for t, s, _ in cs] + [plain]})
-    for (_, _, mine), item in zip(cs, res["items"]):
-        assert abs(sum(item["logprobs"]) - mine) < TOL, (sum(item["logprobs"]), mine)
-    assert abs(sum(res["items"][-1]["logprobs"]) - mine0) > 10 * TOL
+                          "items": [{"tokens": t, "score_from": s} for t, s, _ in cs] + [plain]
+                          + [{"tokens": p["tokens"], "score_from": p["score_from"]} for p in probes]})
+    wants = [mine for _, _, mine in cs] + [None] + [p["logprob"] for p in probes]
+    for want, item in zip(wants, res["items"]):
+        if want is not None:
+            assert abs(sum(item["logprobs"]) - want) < TOL, (sum(item["logprobs"]), want)
+    assert abs(sum(res["items"][len(cs)]["logprobs"]) - mine0) > 10 * TOL

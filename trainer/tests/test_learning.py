@@ -17,7 +17,8 @@ def minority_accuracy(summary) -> float:
 
 
 def test_individual_beats_pooled_on_minority(tmp_path, tiny, cohort_file):
-    t0 = time.time()
+    # CPU time, not wall time: the bound is on the work done, whatever else shares the machine.
+    t0 = time.process_time()
     results = {}
     for mode in ("pooled", "individual"):
         cfg = fast_config(cohort_file, tiny["hf"], tmp_path / mode, mode=mode, max_steps=STEPS)
@@ -27,4 +28,4 @@ def test_individual_beats_pooled_on_minority(tmp_path, tiny, cohort_file):
     # Personalising the minority must not cost the majority their taste.
     majority = [v["accuracy"] for u, v in results["individual"]["per_user"].items() if u.startswith("maj-")]
     assert sum(majority) / len(majority) >= 0.8
-    assert time.time() - t0 < 240
+    assert time.process_time() - t0 < 240

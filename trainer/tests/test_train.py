@@ -62,3 +62,20 @@ def test_eval_lines_and_summary(tmp_path, tiny, cohort_file):
     assert {u for u, v in summary["per_user"].items() if not v["seen"]} == {"new-0", "new-1"}
     assert all(v["user_index"] == 0 for v in summary["per_user"].values() if not v["seen"])
     assert summary["n_pairs"] == sum(v["n"] for v in summary["per_user"].values())
+
+
+def test_runs_data_parallel_under_torchrun(tmp_path, tiny, cohort_file):
+    """The README's scale-out command, on CPU with Gloo: two processes, one set of outputs."""
+    import subprocess
+    import sys
+
+    out = tmp_path / "ddp"
+    r = subprocess.run([sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2", "-m", "prismx_trainer.train",
+                        "--pairs", str(cohort_file), "--base", tiny["hf"], "--out", str(out), "--user-tokens", "2",
+                        "--max-steps", "3", "--batch-size", "4", "--grad-accum", "1", "--no-export", "--eval-every", "0"],
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr[-3000:]
+    events = [json.loads(x) for x in r.stdout.splitlines() if x.startswith("{")]
+    assert [e["step"] for e in events if e["event"] == "progress"] == [1, 3]
+    assert sum(e["event"] == "reference" for e in events) == 1
+    assert (out / "train" / "eval_summary.json").is_file() and not (out.parent / "ddp.partial").exists()
