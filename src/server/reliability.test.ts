@@ -60,29 +60,33 @@ describe.each(backends)("SIGKILL mid-study (%s)", (_name, url) => {
     children.push(first.child);
 
     const acked = new Map<string, number>();
-    let total = 0;
+    const answers = new Map<string, number>();
     let killed = false;
-    const killAt = PARTICIPANTS * 4;
+    let finishedBeforeKill = 0;
     const exited = new Promise<void>((r) => first.child.once("exit", () => r()));
     const runs = Array.from({ length: PARTICIPANTS }, async (_, i) => {
       const pid = `kill${String(i).padStart(4, "0")}`;
       const bot = new Bot({
-        baseUrl: first.url, prolificPid: pid, thinkMs: () => 5 + ((i * 7) % 20),
+        baseUrl: first.url, prolificPid: pid, thinkMs: () => 40 + ((i * 7) % 60),
         onAck: (seq) => {
           acked.set(pid, Math.max(acked.get(pid) ?? 0, seq));
-          if (++total >= killAt && !killed) {
+          answers.set(pid, (answers.get(pid) ?? 0) + 1);
+          // Kill once every participant is under way (two answers each acknowledged).
+          if (!killed && answers.size === PARTICIPANTS && [...answers.values()].every((n) => n >= 2)) {
             killed = true;
             first.child.kill("SIGKILL");
           }
         },
       });
-      await bot.run().catch(() => undefined); // connection refused / reset once the server is gone
+      const r = await bot.run().catch(() => null); // connection refused / reset once the server is gone
+      if (r?.final.view.kind === "done" && !killed) finishedBeforeKill++;
     });
     await Promise.all(runs);
     await exited;
     expect(killed).toBe(true);
-    const mid = [...acked.values()];
-    expect(mid.length).toBe(PARTICIPANTS);
+    expect(acked.size).toBe(PARTICIPANTS);
+    // They were mid-study: (almost) nobody had finished when the server died.
+    expect(finishedBeforeKill).toBeLessThan(PARTICIPANTS / 5);
 
     const second = await startChild(opts);
     children.push(second.child);
