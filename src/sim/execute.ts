@@ -78,12 +78,17 @@ export async function executeParticipant(o: ExecuteOptions): Promise<Termination
     const retries = o.stepRetries ?? 3;
     let ev: EventBody | null = null;
     for (let attempt = 0; ev === null; attempt++) {
+      // A signal per step: model clients add abort listeners per call and do not all remove them,
+      // so a signal that lives for the whole participant would collect hundreds.
+      const step = new AbortController();
+      const forward = (): void => step.abort();
+      o.signal?.addEventListener("abort", forward, { once: true });
       try {
         if (task.kind === "generate") {
-          const outputs = await o.responses(task, { state, profile: state.profile as Profile, seed: seed + attempt, ...(o.signal ? { signal: o.signal } : {}) });
+          const outputs = await o.responses(task, { state, profile: state.profile as Profile, seed: seed + attempt, ...(o.signal ? { signal: step.signal } : {}) });
           ev = clock(o.timing, () => responsesShown(pid, task, outputs, o.scrub ?? {}));
         } else {
-          ev = await o.participant.act(task, { state, seed: seed + attempt, ...(o.signal ? { signal: o.signal } : {}) });
+          ev = await o.participant.act(task, { state, seed: seed + attempt, ...(o.signal ? { signal: step.signal } : {}) });
         }
       } catch (e) {
         if (o.signal?.aborted) return null;
@@ -97,6 +102,8 @@ export async function executeParticipant(o: ExecuteOptions): Promise<Termination
           return finish("simulator-error", e.message);
         }
         throw e;
+      } finally {
+        o.signal?.removeEventListener("abort", forward);
       }
     }
     await store(ev);

@@ -8,7 +8,7 @@
 import { hostname } from "node:os";
 import { UserError, type EventBody, type StudyConfig, type TerminationReason } from "../core/index.js";
 import type { ScrubOptions } from "../protocol/index.js";
-import type { Store } from "../store/index.js";
+import { SeqConflictError, type Store } from "../store/index.js";
 import { executeParticipant } from "./execute.js";
 import { CallRecorder, GroupCommitter } from "./sink.js";
 import type { CallRecord, CohortMember, ResponseSource, SimParticipant } from "./types.js";
@@ -137,8 +137,12 @@ export async function runSimulation(o: SimulationOptions): Promise<SimulationSum
         else await store.participants.release(studyId, claimed.id);
       } catch (e) {
         givenUp.add(claimed.id);
-        errors.push(e);
-        await store.participants.release(studyId, claimed.id).catch(() => undefined);
+        // Another worker took this participant over (our claim went stale): it carries on from
+        // the stored log, so this is not a failure.
+        if (!(e instanceof SeqConflictError)) {
+          errors.push(e);
+          await store.participants.release(studyId, claimed.id).catch(() => undefined);
+        }
       } finally {
         o.signal?.removeEventListener("abort", forward);
       }

@@ -228,7 +228,10 @@ export class Repositories {
         if (updates.length > 0) {
           await tx.db.execute(sql`
             UPDATE participants AS p SET next_seq = v.n, status = COALESCE(v.status, p.status), updated_at = now(),
-              claimed_by = CASE WHEN v.fin THEN NULL ELSE p.claimed_by END, claimed_at = CASE WHEN v.fin THEN NULL ELSE p.claimed_at END
+              claimed_by = CASE WHEN v.fin THEN NULL ELSE p.claimed_by END,
+              -- Appending is proof of life: a worker busy with a long participant keeps its claim
+              -- (claimNext hands out claims older than staleAfterS to other workers).
+              claimed_at = CASE WHEN v.fin THEN NULL WHEN p.claimed_by IS NOT NULL THEN now() ELSE p.claimed_at END
             FROM (VALUES ${sql.join(updates, sql`, `)}) AS v(id, n, status, fin)
             WHERE p.study_id = ${studyId} AND p.id = v.id`);
         }
