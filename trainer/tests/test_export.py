@@ -11,7 +11,7 @@ import pytest
 import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
-from conftest import fast_config, llamacpp_score, needs_node_llama
+from conftest import fast_config, llamacpp_score, needs_node_llama, node_llama_available
 from prismx_trainer.contracts import MANIFEST_FIELDS
 from prismx_trainer.export import export
 from prismx_trainer.trainer import PDPOTrainer
@@ -95,3 +95,20 @@ def test_gguf_fidelity_under_llama_cpp(exported):
         if want is not None:
             assert abs(sum(item["logprobs"]) - want) < TOL, (sum(item["logprobs"]), want)
     assert abs(sum(res["items"][len(cs)]["logprobs"]) - mine0) > 10 * TOL
+
+
+def test_pooled_export_has_no_user_tokens(tmp_path, tiny, cohort_file):
+    cfg = fast_config(cohort_file, tiny["hf"], tmp_path, mode="pooled", max_steps=4, export_hf=False)
+    tr = PDPOTrainer(cfg, tmp_path, log=lambda *a, **k: None)
+    tr.run()
+    m = export(tmp_path / "train" / "trained", tiny["hf"], tmp_path / "art", hf=False)
+    assert m["mode"] == "pooled" and m["n_user_tokens"] == 0 and m["hf_folder"] is None
+    assert m["users"] == {} and m["generic_token_ids"] == [] and m["reserved_token_range"] is None
+    probes = json.loads((tmp_path / "art" / "fidelity_probes.json").read_text())["items"]
+    # No reserved ids: BOS, then the prompt straight away, all ids from the base vocabulary.
+    assert probes and all(p["tokens"][0] == tr.bos_id and max(p["tokens"]) < len(tr.base.tokenizer) for p in probes)
+    if node_llama_available():
+        res = llamacpp_score({"model": str(tmp_path / "art" / m["gguf"]), "lora": str(tmp_path / "art" / m["lora"]),
+                              "items": [{"tokens": p["tokens"], "score_from": p["score_from"]} for p in probes]})
+        for p, item in zip(probes, res["items"]):
+            assert abs(sum(item["logprobs"]) - p["logprob"]) < TOL
