@@ -19,7 +19,7 @@ import { spearman } from "../../src/analysis/stats/agreement.js";
 
 const dir = resolve(process.argv[2] ?? join(import.meta.dirname, "../../../shared/data/judgements/llmfao"));
 const ds = loadBattles(join(dir, "crowd-comparisons.csv"));
-const golden = parse(readFileSync(join(dir, "llmfao-golden.csv"), "utf8"), { columns: true }) as { algorithm: string; item: string; score: string }[];
+const golden = parse<{ algorithm: string; item: string; score: string }>(readFileSync(join(dir, "llmfao-golden.csv"), "utf8"), { columns: true });
 const gold = (alg: string) => new Map(golden.filter((g) => g.algorithm === alg).map((g) => [g.item, Number(g.score)]));
 const arms = [...new Set(ds.comparisons.flatMap((c) => [c.left, c.right]))].sort();
 const t0 = performance.now();
