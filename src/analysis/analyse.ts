@@ -16,6 +16,7 @@ import { positionBias } from "./measures/position.js";
 import { interJudgeAgreement, rankCorrelation, replayAgreement, testRetest } from "./measures/fidelity.js";
 import { TfidfSvdEmbedder, topics, type Embedder } from "./measures/topics.js";
 import { dynamics } from "./measures/dynamics.js";
+import { subgroupComparisons, type ParticipantGroups } from "./measures/subgroups.js";
 
 export interface AnalyseOptions {
   seed?: number;
@@ -32,6 +33,8 @@ export interface AnalyseOptions {
   prices?: TokenPrices;
   /** Skip the mixed model (slow on very large battle tables). */
   skipGlmm?: boolean;
+  /** Participant attributes: each grouping gets arm comparisons within each of its values. */
+  groups?: ParticipantGroups;
 }
 
 export const RESULTS_SCHEMA = "prismx-analysis/1";
@@ -49,7 +52,10 @@ export async function analyseDataset(ds: Dataset, opts: AnalyseOptions = {}) {
   }
   const anchor = opts.anchor && arms.includes(opts.anchor) ? opts.anchor : arms.includes("generic") ? "generic" : arms[0]!;
   const populations = [...new Set(ds.comparisons.map((c) => c.population))].sort();
-  const mainPop = opts.population ?? (populations.includes("human") ? "human" : null);
+  // The population simulators are measured against: humans, or — in a synthetic demo — the oracle
+  // participants that stand in for them.
+  const reference = populations.includes("human") ? "human" : populations.includes("oracle") ? "oracle" : null;
+  const mainPop = opts.population ?? reference;
   const main = mainPop ? turns.filter((c) => c.population === mainPop) : turns;
   const mainRatings = mainPop ? ds.ratings.filter((r) => r.population === mainPop) : ds.ratings;
 
@@ -103,13 +109,14 @@ export async function analyseDataset(ds: Dataset, opts: AnalyseOptions = {}) {
   const behaviourEffect = styleModel(main, arms, anchor, behaviourCovs);
 
   const retest = testRetest(ds.comparisons, rounds, seed);
-  const ceiling = retest.find((r) => r.population === "human")?.agreement ?? null;
+  const ceiling = retest.find((r) => r.population === reference)?.agreement ?? null;
   const replay = replayAgreement(ds.comparisons, ds.participants, ceiling, rounds, seed);
   const ratingsOf = (b: BtResult) => Object.fromEntries(b.arms.map((a) => [a.arm, a.rating]));
-  const rankCorr = btByPopulation.human && btByPopulation.simulated ? rankCorrelation("human", ratingsOf(btByPopulation.human), "simulated", ratingsOf(btByPopulation.simulated)) : null;
+  const refBt = reference ? btByPopulation[reference] : undefined;
+  const rankCorr = reference && refBt && btByPopulation.simulated ? rankCorrelation(reference, ratingsOf(refBt), "simulated", ratingsOf(btByPopulation.simulated)) : null;
 
   const embedder = opts.embedder ?? new TfidfSvdEmbedder(32, seed);
-  const topicResult = await topics(ds.conversations, embedder, { k: opts.topicsK, seed, rounds });
+  const topicResult = await topics(ds.conversations, embedder, { k: opts.topicsK, seed, rounds, ...(reference ? { reference } : {}) });
   const tokens = tokensPerArm(main, ds.responses, arms, opts.prices);
   const wr = winRates(main, arms, rounds, seed);
   const pb = positionBias(ds.comparisons, rounds, seed);
@@ -127,7 +134,7 @@ export async function analyseDataset(ds: Dataset, opts: AnalyseOptions = {}) {
       conversations: ds.conversations.length,
       arms,
     },
-    settings: { seed, rounds, anchor, mainPopulation: mainPop ?? "all", embedder: embedder.id, judge: opts.judge?.id ?? null, judgeRubric: opts.judge ? RUBRIC_VERSION : null },
+    settings: { seed, rounds, anchor, mainPopulation: mainPop ?? "all", referencePopulation: reference, embedder: embedder.id, judge: opts.judge?.id ?? null, judgeRubric: opts.judge ? RUBRIC_VERSION : null },
     arms: {
       winRates: wr,
       bradleyTerry: bt,
@@ -135,6 +142,7 @@ export async function analyseDataset(ds: Dataset, opts: AnalyseOptions = {}) {
       glmm,
       ratings: centredRatings(mainRatings, arms, rounds, seed),
       ratingsByPopulation: Object.fromEntries(populations.map((p) => [p, centredRatings(ds.ratings.filter((r) => r.population === p), arms, rounds, seed)])),
+      subgroups: opts.groups ? subgroupComparisons(main, arms, anchor, opts.groups, ds.participants, rounds, seed) : [],
     },
     style: { full: style, lengthOnly },
     behaviours: {
@@ -147,7 +155,7 @@ export async function analyseDataset(ds: Dataset, opts: AnalyseOptions = {}) {
     positionBias: pb,
     fidelity: { testRetest: retest, replay, rankCorrelation: rankCorr, interJudge: interJudgeAgreement(main) },
     topics: topicResult,
-    dynamics: dynamics(turns, ds.ratings, arms, anchor),
+    dynamics: dynamics(turns, ds.ratings, arms, anchor, reference ?? "human"),
     headline: {
       arms: bt.arms.map((a) => {
         const t = tokens.find((x) => x.arm === a.arm);

@@ -19,10 +19,14 @@ export interface ReplayCohort {
   plans: Map<string, { index: number; planOf: string }>;
 }
 
-/** Every finished human of `studyId` (up to `limit`), with the plan their twin must follow. */
+/**
+ * Every finished human of `studyId` (up to `limit`), with the plan their twin must follow. Oracle
+ * participants (planted preference models standing in for humans, as in the demo) are replayed
+ * the same way; twins of twins are not.
+ */
 export async function replayCohort(store: Store, humanConfig: StudyConfig, studyId: string, limit?: number): Promise<ReplayCohort> {
-  const humans = (await store.participants.list(studyId)).filter((p) => p.kind === "human" && p.status === "finished");
-  if (humans.length === 0) throw new UserError(`study '${studyId}' has no finished human participants to replay`, { location: { field: "--replay-of" } });
+  const humans = (await store.participants.list(studyId)).filter((p) => p.kind !== "simulated" && p.status === "finished");
+  if (humans.length === 0) throw new UserError(`study '${studyId}' has no finished human or oracle participants to replay`, { location: { field: "--replay-of" } });
   const out: ReplayCohort = { cohort: [], logs: new Map(), humanOf: new Map(), plans: new Map() };
   for (const h of humans.slice(0, limit ?? humans.length)) {
     const log = await store.events.list(studyId, h.id);

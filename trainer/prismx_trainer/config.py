@@ -40,6 +40,7 @@ class TrainConfig:
     precision: str = "auto"             # auto | fp32 | bf16
     device: str = "auto"
     chat_template: str | None = None    # path to a Jinja file
+    ref_cache: str | None = None        # JSON file of reference log-probs shared between runs
     resume: bool = False
     overwrite: bool = False
     export: bool = True
@@ -88,6 +89,8 @@ def parse_args(argv: list[str] | None = None) -> TrainConfig:
     ap.add_argument("--precision", choices=["auto", "fp32", "bf16"], default=d.precision)
     ap.add_argument("--device", choices=["auto", "cpu", "cuda"], default=d.device)
     ap.add_argument("--chat-template", default=None, help="Jinja chat template file, for bases without one")
+    ap.add_argument("--ref-cache", default=None,
+                    help="reference log-probs shared between runs on the same base (e.g. individual then pooled)")
     ap.add_argument("--resume", action="store_true", help="continue from OUT.partial/train/checkpoint.pt")
     ap.add_argument("--overwrite", action="store_true", help="replace an existing OUT")
     ap.add_argument("--no-export", dest="export", action="store_false", help="train only; no GGUF / HF export")

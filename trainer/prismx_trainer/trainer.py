@@ -161,7 +161,9 @@ class PDPOTrainer:
     def _sharded_logps(self, encs: list[EncodedPair], *, reference: bool) -> torch.Tensor:
         """[n, 2] (chosen, rejected) log-probs without grad, sharded over processes."""
         out = torch.zeros(len(encs), 2, device=self.dist.device)
-        mine = list(range(self.dist.rank, len(encs), self.dist.world))
+        # Batches of similar lengths waste little on padding.
+        size = lambda i: len(encs[i].prompt_ids) + max(len(encs[i].chosen_ids), len(encs[i].rejected_ids))  # noqa: E731
+        mine = sorted(range(self.dist.rank, len(encs), self.dist.world), key=size)
         bs = self.cfg.eval_batch_size
         self.policy.eval()
         with torch.no_grad():
@@ -171,6 +173,10 @@ class PDPOTrainer:
                 out[idx, 0], out[idx, 1] = c, r
         return self.dist.all_reduce_sum(out).cpu()
 
+    def _ref_setting(self) -> str:
+        """What, besides the token ids, decides a reference log-prob."""
+        return json.dumps([self.cfg.base, self.autocast is not nullcontext])
+
     def _data_key(self) -> str:
         h = hashlib.sha256()
         h.update(json.dumps([self.cfg.base, self.cfg.max_prompt_tokens, self.cfg.max_response_tokens]).encode())
@@ -178,9 +184,16 @@ class PDPOTrainer:
             h.update(repr((e.prompt_ids, e.chosen_ids, e.rejected_ids)).encode())
         return h.hexdigest()
 
+    @staticmethod
+    def _pair_key(e: EncodedPair) -> str:
+        return hashlib.sha1(repr((e.prompt_ids, e.chosen_ids, e.rejected_ids)).encode()).hexdigest()
+
     def _reference_logps(self) -> tuple[torch.Tensor, torch.Tensor]:
         """Computed once (the reference is frozen and sees the same prompts every epoch) and kept
-        on disk beside the checkpoint so a resumed run does not recompute it."""
+        on disk beside the checkpoint so a resumed run does not recompute it. Each distinct
+        (prompt, chosen, rejected) is scored once: a generic-user copy has its original's reference
+        log-probs (the reference sees no user tokens), and with --ref-cache so does every run on the
+        same base and pairs (individual and pooled, say)."""
         path = self.workdir / "train" / REF_CACHE
         key = self._data_key()
         if path.is_file():
@@ -188,12 +201,33 @@ class PDPOTrainer:
             if cached.get("key") == key:
                 return cached["train"], cached["test"]
         t0 = time.time()
-        train, test = self._sharded_logps(self.train_enc, reference=True), self._sharded_logps(self.test_enc, reference=True)
+        shared_path = Path(self.cfg.ref_cache) if self.cfg.ref_cache else None
+        shared: dict[str, list[float]] = {}
+        if shared_path and shared_path.is_file():
+            stored = json.loads(shared_path.read_text(encoding="utf-8"))
+            if stored.get("setting") == self._ref_setting():
+                shared = stored["logps"]
+        encs = self.train_enc + self.test_enc
+        keys = [self._pair_key(e) for e in encs]
+        todo: dict[str, EncodedPair] = {}
+        for k, e in zip(keys, encs):
+            if k not in shared and k not in todo:
+                todo[k] = e
+        if todo:
+            fresh = self._sharded_logps(list(todo.values()), reference=True)
+            shared.update({k: fresh[i].tolist() for i, k in enumerate(todo)})
+        both = torch.tensor([shared[k] for k in keys], dtype=torch.float32).reshape(len(encs), 2)
+        train, test = both[: len(self.train_enc)], both[len(self.train_enc):]
         if self.dist.main:
             path.parent.mkdir(parents=True, exist_ok=True)
             torch.save({"key": key, "train": train, "test": test}, str(path) + ".tmp")
             os.replace(str(path) + ".tmp", path)
-        self.log("reference", pairs=len(self.train_enc) + len(self.test_enc), seconds=round(time.time() - t0, 3))
+            if shared_path and todo:
+                shared_path.parent.mkdir(parents=True, exist_ok=True)
+                tmp = shared_path.with_name(shared_path.name + ".tmp")
+                tmp.write_text(json.dumps({"setting": self._ref_setting(), "logps": shared}), encoding="utf-8")
+                os.replace(tmp, shared_path)
+        self.log("reference", pairs=len(encs), scored=len(todo), seconds=round(time.time() - t0, 3))
         return train, test
 
     # --- training ------------------------------------------------------------------------------

@@ -79,3 +79,26 @@ def test_runs_data_parallel_under_torchrun(tmp_path, tiny, cohort_file):
     assert [e["step"] for e in events if e["event"] == "progress"] == [1, 3]
     assert sum(e["event"] == "reference" for e in events) == 1
     assert (out / "train" / "eval_summary.json").is_file() and not (out.parent / "ddp.partial").exists()
+
+
+def test_reference_scores_each_distinct_pair_once_and_is_shared_between_runs(tmp_path, tiny, cohort_file):
+    events = []
+    log = lambda event, **f: events.append((event, f))  # noqa: E731
+    shared = tmp_path / "ref-cache.json"
+    ind = PDPOTrainer(fast_config(cohort_file, tiny["hf"], tmp_path / "i", ref_cache=str(shared)), tmp_path / "i", log=log)
+    (_, first), = [e for e in events if e[0] == "reference"]
+    distinct = {PDPOTrainer._pair_key(e) for e in ind.train_enc + ind.test_enc}
+    assert any(r.generic_copy for r in ind.train_rows)  # copies exist, and cost nothing extra
+    assert first["pairs"] == len(ind.train_enc) + len(ind.test_enc) and first["scored"] == len(distinct) < first["pairs"]
+
+    # The same numbers as scoring every row on its own (no cache, no dedupe).
+    plain = PDPOTrainer(fast_config(cohort_file, tiny["hf"], tmp_path / "p"), tmp_path / "p", log=quiet)
+    direct = plain._sharded_logps(plain.train_enc, reference=True)
+    assert torch.allclose(ind.ref_train, direct, atol=1e-5)
+
+    events.clear()
+    pooled = PDPOTrainer(fast_config(cohort_file, tiny["hf"], tmp_path / "o", mode="pooled", ref_cache=str(shared)), tmp_path / "o", log=log)
+    (_, second), = [e for e in events if e[0] == "reference"]
+    assert second["scored"] == 0
+    by_key = {PDPOTrainer._pair_key(e): ind.ref_train[i] for i, e in enumerate(ind.train_enc)}
+    assert all(torch.equal(pooled.ref_train[i], by_key[PDPOTrainer._pair_key(e)]) for i, e in enumerate(pooled.train_enc))

@@ -69,3 +69,25 @@ export function loadExport(dir: string): Dataset {
     ratings,
   };
 }
+
+/**
+ * Two exports as one dataset — e.g. a human (or oracle) study and the simulated twins that
+ * replayed it — so that twin-vs-human agreement and the two populations' arm hierarchies can be
+ * computed on matched items. Participant ids must not collide.
+ */
+export function mergeDatasets(a: Dataset, b: Dataset): Dataset {
+  for (const id of b.participants.keys()) {
+    if (a.participants.has(id)) throw new UserError(`participant '${id}' appears in both exports`, { location: { file: b.origin }, hint: "compare exports of different studies (e.g. humans and their simulated twins)" });
+  }
+  const responses = new Map(a.responses);
+  for (const [id, r] of b.responses) if (!responses.has(id)) responses.set(id, r);
+  return {
+    source: a.source,
+    origin: `${a.origin} + ${b.origin}`,
+    comparisons: [...a.comparisons, ...b.comparisons],
+    responses,
+    participants: new Map([...a.participants, ...b.participants]),
+    conversations: [...a.conversations, ...b.conversations],
+    ratings: [...a.ratings, ...b.ratings],
+  };
+}

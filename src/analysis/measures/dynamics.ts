@@ -77,9 +77,9 @@ function cells(comps: readonly Comparison[], ratings: readonly RatingObs[], arms
   return out;
 }
 
-function divergence(cs: readonly DynamicsCell[]): number | null {
+function divergence(cs: readonly DynamicsCell[], reference: string): number | null {
   const human = new Map<string, number>();
-  for (const c of cs) if (c.population === "human" && c.rating !== null) human.set(`${c.step}|${c.arm}`, c.rating);
+  for (const c of cs) if (c.population === reference && c.rating !== null) human.set(`${c.step}|${c.arm}`, c.rating);
   let s = 0, n = 0;
   for (const c of cs) {
     if (c.population !== "simulated" || c.rating === null) continue;
@@ -91,12 +91,13 @@ function divergence(cs: readonly DynamicsCell[]): number | null {
   return n ? s / n : null;
 }
 
-export function dynamics(comps: readonly Comparison[], ratings: readonly RatingObs[], arms: readonly string[], anchor: string): Dynamics {
+/** `reference`: the population simulators' trajectories are compared with (default humans). */
+export function dynamics(comps: readonly Comparison[], ratings: readonly RatingObs[], arms: readonly string[], anchor: string, reference = "human"): Dynamics {
   const maxIndex = new Map<string, number>();
   for (const c of comps) maxIndex.set(c.participant, Math.max(maxIndex.get(c.participant) ?? 0, c.sessionIndex));
   for (const r of ratings) maxIndex.set(r.participant, Math.max(maxIndex.get(r.participant) ?? 0, r.sessionIndex));
   const third = (c: { participant: string; sessionIndex: number }) => Math.min(2, Math.floor((3 * c.sessionIndex) / ((maxIndex.get(c.participant) ?? 0) + 1)));
   const byTurn = cells(comps, ratings, arms, anchor, (c) => c.turn, 30);
   const bySession = cells(comps, ratings, arms, anchor, third, 30);
-  return { byTurn, bySession, turnDivergence: divergence(byTurn), sessionDivergence: divergence(bySession) };
+  return { byTurn, bySession, turnDivergence: divergence(byTurn, reference), sessionDivergence: divergence(bySession, reference) };
 }

@@ -168,7 +168,8 @@ export interface TopicsResult {
   divergence: { a: string; b: string; jsd: number; ci: Interval } | null;
 }
 
-export async function topics(conversations: readonly ConversationInfo[], embedder: Embedder, opts: { k?: number; seed: number; rounds: number }): Promise<TopicsResult | null> {
+/** `opts.reference`: the population simulators are compared with (humans, or oracles standing in for them). */
+export async function topics(conversations: readonly ConversationInfo[], embedder: Embedder, opts: { k?: number; seed: number; rounds: number; reference?: string }): Promise<TopicsResult | null> {
   const convs = conversations.filter((c) => c.openingMessage.trim() !== "").slice().sort((a, b) => (a.participant < b.participant ? -1 : a.participant > b.participant ? 1 : a.conversation - b.conversation));
   if (convs.length < 4) return null;
   const k = Math.min(opts.k ?? 8, Math.max(2, Math.floor(convs.length / 5)));
@@ -208,7 +209,8 @@ export async function topics(conversations: readonly ConversationInfo[], embedde
     topicsOut.push({ cluster: j, label: words.slice(0, 3).join(" / "), words, size: members.length, share, example: members[0]!.openingMessage.slice(0, 160) });
   }
   let divergence: TopicsResult["divergence"] = null;
-  if (pops.includes("human") && pops.includes("simulated")) {
+  const ref = opts.reference ?? "human";
+  if (pops.includes(ref) && pops.includes("simulated")) {
     const mixOf = (pop: string) => {
       const parts = [...new Set(convs.filter((c) => c.population === pop).map((c) => c.participant))].sort();
       const per = parts.map((p) => {
@@ -218,7 +220,7 @@ export async function topics(conversations: readonly ConversationInfo[], embedde
       });
       return per;
     };
-    const h = mixOf("human");
+    const h = mixOf(ref);
     const s = mixOf("simulated");
     const sum = (rows: Float64Array[], idx: Int32Array | null) => {
       const v = new Array<number>(nk).fill(0);
@@ -235,7 +237,7 @@ export async function topics(conversations: readonly ConversationInfo[], embedde
       for (let i = 0; i < s.length; i++) is[i] = rng.int(0, s.length - 1);
       reps.push(jensenShannon(sum(h, ih), sum(s, is)));
     }
-    divergence = { a: "human", b: "simulated", jsd: jensenShannon(sum(h, null), sum(s, null)), ci: percentileInterval(reps) };
+    divergence = { a: ref, b: "simulated", jsd: jensenShannon(sum(h, null), sum(s, null)), ci: percentileInterval(reps) };
   }
   return { embedder: embedder.id, k: nk, topics: topicsOut, divergence };
 }

@@ -86,11 +86,12 @@ export function chartSpecs(r: AnalysisResults): { id: string; spec: TopLevelSpec
     ]), "indicator matches per response", { colour: "indicator" }) });
   }
   specs.push({ id: "position", spec: intervalChart("Share of judgements won by the first (left) position, 95% CI", r.positionBias.map((p) => ({ label: p.population, value: p.firstChosen, lo: p.ci.lo, hi: p.ci.hi })), "first position chosen", { rule: 0.5 }) });
+  const ref = r.settings.referencePopulation ?? "human";
   const agreeRows: Row[] = [
     ...r.fidelity.testRetest.map((t) => ({ label: `${t.population} test–retest`, value: t.agreement, lo: t.ci.lo, hi: t.ci.hi })),
-    ...(r.fidelity.replay ? [{ label: "twin vs its human", value: r.fidelity.replay.agreement, lo: r.fidelity.replay.ci.lo, hi: r.fidelity.replay.ci.hi }] : []),
+    ...(r.fidelity.replay ? [{ label: `twin vs its ${ref}`, value: r.fidelity.replay.agreement, lo: r.fidelity.replay.ci.lo, hi: r.fidelity.replay.ci.hi }] : []),
   ];
-  if (agreeRows.length) specs.push({ id: "agreement", spec: intervalChart("Agreement: human self-consistency (ceiling) vs twin replay", agreeRows, "agreement", { rule: 0.5 }) });
+  if (agreeRows.length) specs.push({ id: "agreement", spec: intervalChart(`Agreement: ${ref} self-consistency (ceiling) vs twin replay`, agreeRows, "agreement", { rule: 0.5 }) });
   if (r.topics) {
     const pops2 = Object.keys(r.topics.topics[0]?.share ?? {});
     specs.push({

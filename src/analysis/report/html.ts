@@ -37,13 +37,14 @@ export function methodsParagraph(r: AnalysisResults): string {
   parts.push(`Sycophancy and relationship-seeking were measured by ${r.behaviours.indicators.sycophancy.length} and ${r.behaviours.indicators.relationship.length} regular-expression indicators (listed in the report)${r.settings.judge ? ` and by an LLM judge (${r.settings.judge}, rubric ${r.settings.judgeRubric}, both responses of a judgement in seeded random order, verdicts cached by canonical request)` : " (no LLM judge configured)"}; their effect on choices is estimated in the same Bradley–Terry model with the length difference as a covariate.`);
   const pb = r.positionBias.map((p) => `${p.population} ${fmt(p.firstChosen, 3)} ${ci(p.ci, 3)}`).join(", ");
   if (pb) parts.push(`Position bias is the share of decided judgements won by the first position (½ without bias for pairs, 1/n for n responses): ${pb}.`);
-  const tr = r.fidelity.testRetest.find((t) => t.population === "human");
-  if (tr) parts.push(`Human test–retest agreement on probes (same arm chosen when a comparison is re-shown with positions swapped) was ${fmt(tr.agreement, 3)} ${ci(tr.ci, 3)} over ${tr.pairs} probes.`);
+  const ref = r.settings.referencePopulation ?? "human";
+  const tr = r.fidelity.testRetest.find((t) => t.population === ref);
+  if (tr) parts.push(`${ref === "human" ? "Human" : `Reference-population (${ref})`} test–retest agreement on probes (same arm chosen when a comparison is re-shown with positions swapped) was ${fmt(tr.agreement, 3)} ${ci(tr.ci, 3)} over ${tr.pairs} probes.`);
   const rp = r.fidelity.replay;
-  if (rp) parts.push(`Simulated twins replaying their human's comparisons agreed with the human on ${fmt(rp.agreement, 3)} ${ci(rp.ci, 3)} of ${rp.pairs} comparisons${rp.ratioToCeiling !== null ? `, ${fmt(100 * rp.ratioToCeiling, 0)}% of the human ceiling` : ""}.`);
+  if (rp) parts.push(`Simulated twins replaying their ${ref}'s comparisons agreed with the ${ref} on ${fmt(rp.agreement, 3)} ${ci(rp.ci, 3)} of ${rp.pairs} comparisons${rp.ratioToCeiling !== null ? `, ${fmt(100 * rp.ratioToCeiling, 0)}% of the ${ref} ceiling` : ""}.`);
   const rc = r.fidelity.rankCorrelation;
-  if (rc) parts.push(`The arm hierarchies of humans and simulators correlate with Spearman ρ = ${fmt(rc.spearman)} (Kendall τ-b = ${fmt(rc.kendall)}).`);
-  if (r.topics) parts.push(`Opening messages were embedded with ${r.topics.embedder} and clustered by seeded k-means++ into ${r.topics.k} topics labelled by their most distinctive words${r.topics.divergence ? `; the Jensen–Shannon divergence of the human and simulator topic mixes is ${fmt(r.topics.divergence.jsd, 3)} bits (95% participant-bootstrap CI ${ci(r.topics.divergence.ci, 3)}; the plug-in estimate is biased upwards in small samples)` : ""}.`);
+  if (rc) parts.push(`The arm hierarchies of ${rc.a} and ${rc.b} participants correlate with Spearman ρ = ${fmt(rc.spearman)} (Kendall τ-b = ${fmt(rc.kendall)}).`);
+  if (r.topics) parts.push(`Opening messages were embedded with ${r.topics.embedder} and clustered by seeded k-means++ into ${r.topics.k} topics labelled by their most distinctive words${r.topics.divergence ? `; the Jensen–Shannon divergence of the ${r.topics.divergence.a} and ${r.topics.divergence.b} topic mixes is ${fmt(r.topics.divergence.jsd, 3)} bits (95% participant-bootstrap CI ${ci(r.topics.divergence.ci, 3)}; the plug-in estimate is biased upwards in small samples)` : ""}.`);
   return parts.join(" ");
 }
 
@@ -58,12 +59,13 @@ export function renderHtml(r: AnalysisResults, charts: Map<string, string>, comp
   const sections: string[] = [];
   const h = r.headline;
   const top = [...h.arms].sort((a, b) => a.rank - b.rank);
+  const refLabel = (r.settings.referencePopulation ?? "human").replace(/^./, (c) => c.toUpperCase());
   const summary = [
     `Ranking (Bradley–Terry vs ${r.settings.anchor}, 95% participant-bootstrap CI): ${top.map((a) => `${a.arm} ${fmt(a.rating)} [${fmt(a.ci.lo)}, ${fmt(a.ci.hi)}]`).join(" > ")}.`,
     h.significantContrasts.length ? `Significant after Holm: ${h.significantContrasts.join("; ")}.` : "No arm contrast significant after Holm.",
     top.some((a) => a.meanTotalTokens !== null) ? `Tokens per response: ${top.map((a) => `${a.arm} ${fmt(a.meanTotalTokens, 0)}`).join(", ")}.` : "",
     `First position chosen: ${Object.entries(h.positionBias).map(([p, v]) => `${p} ${fmt(v, 3)}`).join(", ")}.`,
-    h.humanSelfConsistency !== null ? `Human self-consistency ${fmt(h.humanSelfConsistency, 3)}${h.twinHumanAgreement !== null ? `; twin–human agreement ${fmt(h.twinHumanAgreement, 3)} (${fmt(100 * (h.twinToCeilingRatio ?? NaN), 0)}% of the ceiling)` : ""}.` : "",
+    h.humanSelfConsistency !== null ? `${refLabel} self-consistency ${fmt(h.humanSelfConsistency, 3)}${h.twinHumanAgreement !== null ? `; twin–${r.settings.referencePopulation ?? "human"} agreement ${fmt(h.twinHumanAgreement, 3)} (${fmt(100 * (h.twinToCeilingRatio ?? NaN), 0)}% of the ceiling)` : ""}.` : "",
   ].filter(Boolean);
   sections.push(section("Summary", `<ul>${summary.map((l) => `<li>${esc(l)}</li>`).join("")}</ul>`));
   sections.push(section("Methods", `<p class="methods">${esc(methodsParagraph(r))}</p>`));
@@ -80,6 +82,10 @@ export function renderHtml(r: AnalysisResults, charts: Map<string, string>, comp
     ["contrast", "BT diff", "bootstrap 95% CI", "bootstrap p", "Holm", "GLMM diff", "z", "p", "Holm"],
     g.contrasts.map((c) => [`${c.a} − ${c.b}`, fmt(bt.contrasts.find((x) => x.a === c.a && x.b === c.b)?.diff, 3), ci(c.btCi, 3), pval(c.btP), pval(c.btPHolm), fmt(c.diff, 3), fmt(c.z, 2), pval(c.p), pval(c.pHolm)]),
   ) : "")));
+  if (r.arms.subgroups.length) sections.push(section("Subgroups", `<p>Each arm's head-to-head win rate against ${esc(r.settings.anchor)} within groups of participants (95% participant-bootstrap CI; twins take the group of the participant they simulate).</p>` + table(
+    ["grouping", "group", "participants", "judgements", ...r.arms.subgroups[0]!.vsAnchor.map((a) => `${a.arm} vs ${r.settings.anchor}`)],
+    r.arms.subgroups.map((g) => [g.grouping, g.group, g.participants, g.comparisons, ...g.vsAnchor.map((a) => (a.n ? `${fmt(a.winRateVsAnchor, 3)} ${ci(a.ci, 3)} (n ${a.n})` : "–"))]),
+  )));
   const st = r.style.full;
   if (st) sections.push(section("Length and style", chart("lengthcontrol") + table(["covariate", "coef (per SD)", "95% CI", "p", "per unit"], [...(r.style.lengthOnly?.covariates ?? []).map((c) => [`${c.name} (alone)`, fmt(c.coef, 3), ci(c.ci, 3), pval(c.p), fmt(c.perUnit, 3)]), ...st.covariates.map((c) => [c.name, fmt(c.coef, 3), ci(c.ci, 3), pval(c.p), fmt(c.perUnit, 3)])])
     + (st.dropped.length ? `<p>Dropped (constant or collinear): ${esc(st.dropped.join(", "))}.</p>` : "")
@@ -99,21 +105,21 @@ export function renderHtml(r: AnalysisResults, charts: Map<string, string>, comp
   const f = r.fidelity;
   const fid: string[] = [chart("agreement")];
   if (f.testRetest.length) fid.push(table(["population", "test–retest agreement", "95% CI", "probes", "participants"], f.testRetest.map((t) => [t.population, fmt(t.agreement, 3), ci(t.ci, 3), t.pairs, t.participants])));
-  if (f.replay) fid.push(table(["twin replay agreement", "95% CI", "comparisons", "twins", "ratio to human ceiling"], [[fmt(f.replay.agreement, 3), ci(f.replay.ci, 3), f.replay.pairs, f.replay.participants, fmt(f.replay.ratioToCeiling, 3)]]));
+  if (f.replay) fid.push(table(["twin replay agreement", "95% CI", "comparisons", "twins", `ratio to ${r.settings.referencePopulation ?? "human"} ceiling`], [[fmt(f.replay.agreement, 3), ci(f.replay.ci, 3), f.replay.pairs, f.replay.participants, fmt(f.replay.ratioToCeiling, 3)]]));
   if (f.rankCorrelation) fid.push(`<p>Rank correlation of arm hierarchies (${esc(f.rankCorrelation.a)} vs ${esc(f.rankCorrelation.b)}): Spearman ρ = ${fmt(f.rankCorrelation.spearman)}, Kendall τ-b = ${fmt(f.rankCorrelation.kendall)}, same order: ${f.rankCorrelation.sameOrder ? "yes" : "no"}.</p>`);
   if (f.interJudge) fid.push(`<p>Inter-judge agreement on ${f.interJudge.units} items judged by several judges: pairwise ${fmt(f.interJudge.pairwiseAgreement, 3)}, Krippendorff's α (nominal) ${fmt(f.interJudge.krippendorffAlpha, 3)}.</p>`);
-  if (fid.length > 1 || fid[0]) sections.push(section("Self-consistency and simulator fidelity", fid.join("")));
+  if (fid.length > 1 || fid[0]) sections.push(section("Self-consistency and simulator fidelity", (r.settings.referencePopulation === "oracle" ? "<p>The reference population here is <strong>oracle participants</strong>: synthetic judges that choose by a planted preference model, standing in for humans. Their self-consistency reflects the planted noise, not human behaviour.</p>" : "") + fid.join("")));
   if (r.topics) sections.push(section("Topics", chart("topics") + table(["topic", "distinctive words", "conversations", ...Object.keys(r.topics.topics[0]?.share ?? {}).map((p) => `share ${p}`), "example"],
     r.topics.topics.map((t) => [t.label, t.words.join(", "), t.size, ...Object.values(t.share).map((v) => fmt(v, 3)), t.example]))
-    + (r.topics.divergence ? `<p>Jensen–Shannon divergence human vs simulated: ${fmt(r.topics.divergence.jsd, 3)} bits ${ci(r.topics.divergence.ci, 3)}.</p>` : "")));
-  if (r.dynamics.byTurn.length) sections.push(section("Feedback dynamics", chart("dynamics") + `<p>Mean |human − simulated| Bradley–Terry rating across turns: ${fmt(r.dynamics.turnDivergence, 3)}; across session thirds: ${fmt(r.dynamics.sessionDivergence, 3)}.</p>`
+    + (r.topics.divergence ? `<p>Jensen–Shannon divergence ${esc(r.topics.divergence.a)} vs ${esc(r.topics.divergence.b)}: ${fmt(r.topics.divergence.jsd, 3)} bits ${ci(r.topics.divergence.ci, 3)}.</p>` : "")));
+  if (r.dynamics.byTurn.length) sections.push(section("Feedback dynamics", chart("dynamics") + `<p>Mean |${esc(r.settings.referencePopulation ?? "human")} − simulated| Bradley–Terry rating across turns: ${fmt(r.dynamics.turnDivergence, 3)}; across session thirds: ${fmt(r.dynamics.sessionDivergence, 3)}.</p>`
     + table(["population", "session third", "arm", "rating", "win rate", "centred rating", "n"], r.dynamics.bySession.map((c) => [c.population, ["early", "middle", "late"][c.step] ?? String(c.step), c.arm, fmt(c.rating, 3), fmt(c.winRate, 3), fmt(c.centredRating, 2), c.n]))));
   if (compare) {
     const c = compare.comparison;
     sections.push(section(`Side by side: ${c.labels[0]} vs ${c.labels[1]}`, table(["arm", `${c.labels[0]} rating [CI]`, `${c.labels[1]} rating [CI]`], c.arms.map((a) => [a.arm, a.a ? `${fmt(a.a.rating, 3)} ${ci(a.a.ci, 3)}` : "–", a.b ? `${fmt(a.b.rating, 3)} ${ci(a.b.ci, 3)}` : "–"]))
       + (c.rankCorrelation ? `<p>Spearman ρ = ${fmt(c.rankCorrelation.spearman)}, Kendall τ-b = ${fmt(c.rankCorrelation.kendall)}.</p>` : "")
       + table(["export", "population", "first position chosen [CI]"], [...c.positionBias.a.map((p) => [c.labels[0], p.population, `${fmt(p.firstChosen, 3)} ${ci(p.ci, 3)}`]), ...c.positionBias.b.map((p) => [c.labels[1], p.population, `${fmt(p.firstChosen, 3)} ${ci(p.ci, 3)}`])])
-      + (compare.other.headline.humanSelfConsistency !== null || r.headline.humanSelfConsistency !== null ? table(["export", "human self-consistency", "twin agreement"], [[c.labels[0], fmt(r.headline.humanSelfConsistency, 3), fmt(r.headline.twinHumanAgreement, 3)], [c.labels[1], fmt(compare.other.headline.humanSelfConsistency, 3), fmt(compare.other.headline.twinHumanAgreement, 3)]]) : "")));
+      + (compare.other.headline.humanSelfConsistency !== null || r.headline.humanSelfConsistency !== null ? table(["export", `${r.settings.referencePopulation ?? "human"} self-consistency`, "twin agreement"], [[c.labels[0], fmt(r.headline.humanSelfConsistency, 3), fmt(r.headline.twinHumanAgreement, 3)], [c.labels[1], fmt(compare.other.headline.humanSelfConsistency, 3), fmt(compare.other.headline.twinHumanAgreement, 3)]]) : "")));
   }
   const css = `body{font-family:Helvetica,Arial,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}h1{font-size:1.6em}h2{border-bottom:1px solid #ddd;padding-bottom:.2em;margin-top:2em}table{border-collapse:collapse;margin:1em 0;font-size:.9em}th,td{border:1px solid #ddd;padding:.3em .6em;text-align:left;vertical-align:top}th{background:#f4f4f4}figure{margin:1em 0}p.methods{line-height:1.5}pre{font-size:.8em;white-space:pre-wrap}`;
   return `<!doctype html>

@@ -10,9 +10,10 @@ import { UserError } from "../../core/errors.js";
 import { ModelSpec } from "../../core/study.js";
 import type { ChatModel } from "../../llm/types.js";
 import { analyseDataset, compareResults, type AnalyseOptions, type AnalysisResults } from "../../analysis/analyse.js";
-import { loadExport } from "../../analysis/load/export.js";
+import { mergeDatasets, loadExport } from "../../analysis/load/export.js";
 import { loadBattles } from "../../analysis/load/battles.js";
 import { loadPrism } from "../../analysis/load/prism.js";
+import { loadGroups } from "../../analysis/load/groups.js";
 import type { Dataset } from "../../analysis/types.js";
 import { writeReport, type WrittenReport } from "../../analysis/report/write.js";
 import { GgufEmbedder } from "../../analysis/measures/embed-gguf.js";
@@ -44,6 +45,8 @@ export interface AnalyseCommandOptions {
   pricePrompt?: number;
   priceCompletion?: number;
   glmm?: boolean;
+  /** Participant attributes for subgroup comparisons (CSV or JSONL). */
+  groups?: string;
 }
 
 export interface AnalyseDeps {
@@ -98,6 +101,7 @@ export async function runAnalyse(o: AnalyseCommandOptions, deps: AnalyseDeps = {
     if (v !== undefined && (!Number.isInteger(v) || v < 0)) throw new UserError(`${flag} must be a non-negative integer`, { location: { field: flag } });
   }
   const ds = await loadInput(o);
+  const groups = o.groups ? loadGroups(o.groups) : undefined;
   log(`read ${ds.comparisons.length} comparisons from ${ds.participants.size} participants (${ds.source})`);
   let judge: ChatModel | undefined;
   if (o.judgeModel) {
@@ -115,12 +119,17 @@ export async function runAnalyse(o: AnalyseCommandOptions, deps: AnalyseDeps = {
     judgeCacheDir: o.judgeCache ?? resolve(".prismx", "judge-cache"),
     prices: o.pricePrompt !== undefined || o.priceCompletion !== undefined ? { promptPerMillion: o.pricePrompt ?? 0, completionPerMillion: o.priceCompletion ?? 0 } : undefined,
     skipGlmm: o.glmm === false,
+    groups,
   };
   try {
-    const results = await analyseDataset(ds, opts);
+    const otherDs = o.compare ? loadExport(o.compare) : null;
+    // Twins that replayed this export's participants are analysed together with them, so that
+    // agreement is measured on matched items; any other comparison stays side by side only.
+    const twins = otherDs !== null && [...otherDs.participants.values()].some((p) => p.twinOf !== null && ds.participants.has(p.twinOf));
+    const results = await analyseDataset(twins ? mergeDatasets(ds, otherDs) : ds, opts);
     let compare: Parameters<typeof writeReport>[2];
-    if (o.compare) {
-      const other = await analyseDataset(loadExport(o.compare), opts);
+    if (o.compare && otherDs) {
+      const other = await analyseDataset(otherDs, opts);
       compare = { other, comparison: compareResults(results, other, [basename(resolve(o.input ?? o.judgements ?? o.prism ?? "a")), basename(resolve(o.compare))]), label: basename(resolve(o.compare)) };
     }
     const written = await writeReport(out, results, compare);
@@ -168,6 +177,7 @@ export function register(program: Command): void {
     .option("--price-prompt <usd>", "price per million prompt tokens, for cost per win", Number)
     .option("--price-completion <usd>", "price per million completion tokens", Number)
     .option("--no-glmm", "skip the mixed model (large battle tables)")
+    .option("--groups <file>", "participant attributes (CSV or JSONL: participant + grouping columns): arm comparisons within each group")
     .action(async (input: string | undefined, flags: Omit<AnalyseCommandOptions, "input">) => {
       const { results } = await runAnalyse({ ...flags, input }, { log: (l) => console.log(l) });
       for (const line of headlineLines(results)) console.log(line);

@@ -92,7 +92,7 @@ function fmt(v: unknown, digits = 4): string {
 export function renderEvent(e: TrainerEvent): string | null {
   switch (e.event) {
     case "reference":
-      return `reference log-probs cached for ${fmt(e.pairs)} pairs (${fmt(e.seconds, 3)} s)`;
+      return `reference log-probs cached for ${fmt(e.pairs)} pairs (${e.scored === undefined ? "" : `${fmt(e.scored)} distinct scored, `}${fmt(e.seconds, 3)} s)`;
     case "progress":
       return `step ${String(e.step)}/${String(e.total)}  loss ${fmt(e.loss)}  lr ${fmt(e.lr, 3)}  ${fmt(e.tokens_per_s, 3)} tok/s  eta ${fmt(e.eta_s, 3)} s`;
     case "eval":

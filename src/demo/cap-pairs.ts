@@ -1,0 +1,32 @@
+/**
+ * Keeps a seeded subset of pairs.jsonl so the demo's training fits its time budget on a CPU: the
+ * reference pass and the evaluation cost one forward pass per pair, whatever the step count.
+ * A training pair and its generic-user copy are kept or dropped together.
+ */
+import { readFileSync, writeFileSync } from "node:fs";
+import { PairRow } from "../core/artefacts.js";
+import { Rng } from "../core/rng.js";
+
+export function capPairs(file: string, caps: { train: number; test: number }, seed: number): { train: number; test: number } {
+  const rows = readFileSync(file, "utf8").split("\n").filter((l) => l.trim() !== "").map((l) => PairRow.parse(JSON.parse(l)));
+  // A generic copy's id is its original's with "-g" appended.
+  const key = (r: PairRow): string => `${r.split}|${r.generic_copy ? r.pair_id.replace(/-g$/, "") : r.pair_id}`;
+  const groups = new Map<string, PairRow[]>();
+  for (const r of rows) groups.set(key(r), [...(groups.get(key(r)) ?? []), r]);
+  const rng = Rng.for(seed, "demo", "cap-pairs");
+  const kept: PairRow[] = [];
+  const counts = { train: 0, test: 0 };
+  for (const split of ["train", "test"] as const) {
+    const ids = rng.shuffle([...groups.keys()].filter((k) => k.startsWith(`${split}|`)).sort());
+    for (const k of ids) {
+      const g = groups.get(k)!;
+      if (counts[split] + g.length > caps[split]) continue;
+      kept.push(...g);
+      counts[split] += g.length;
+    }
+  }
+  const order = new Map(rows.map((r, i) => [r, i]));
+  kept.sort((a, b) => order.get(a)! - order.get(b)!);
+  writeFileSync(file, kept.map((r) => JSON.stringify(r)).join("\n") + "\n");
+  return counts;
+}

@@ -1,0 +1,47 @@
+/**
+ * What the demo runs, at two sizes. The full demo must finish in ≤ 30 min and `--quick` in ≤ 5
+ * on a 2-core machine, so every knob that costs CPU is set here, in one place.
+ */
+export interface DemoPlan {
+  /** Synthetic PRISM-format cohort the arms are trained on. */
+  cohortParticipants: number;
+  /** Oracle participants (and their twins) in the simulated study. */
+  studyParticipants: number;
+  turns: { min: number; max: number };
+  probes: number;
+  maxTokens: number;
+  /** Training steps for each of the two trained arms. */
+  trainSteps: number;
+  userTokens: number;
+  /** Pairs kept for training (incl. generic copies) and for held-out evaluation. */
+  trainPairs: number;
+  testPairs: number;
+  /** Bootstrap rounds in the analysis. */
+  rounds: number;
+}
+
+export const FULL: DemoPlan = {
+  cohortParticipants: 48,
+  studyParticipants: 12,
+  turns: { min: 2, max: 3 },
+  probes: 2,
+  maxTokens: 96,
+  trainSteps: 60,
+  userTokens: 4,
+  trainPairs: 480,
+  testPairs: 120,
+  rounds: 1000,
+};
+
+export const QUICK: DemoPlan = {
+  cohortParticipants: 24,
+  studyParticipants: 4,
+  turns: { min: 1, max: 2 },
+  probes: 1,
+  maxTokens: 48,
+  trainSteps: 6,
+  userTokens: 2,
+  trainPairs: 48,
+  testPairs: 24,
+  rounds: 300,
+};
