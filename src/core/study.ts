@@ -9,7 +9,7 @@ import { UserError } from "./errors.js";
 
 export const EmbeddedModel = z.strictObject({
   provider: z.literal("embedded"),
-  /** "default" (the packaged Gemma 3 270M), a path to a GGUF file, or a trained artefact folder. */
+  /** "default" (SmolLM2-135M-Instruct, see src/llm/pull.ts), a path to a GGUF file, or a trained artefact folder. */
   model: z.string().min(1).default("default"),
   contextSize: z.number().int().positive().default(4096),
   /** Parallel contexts (one llama.cpp thread each). */

@@ -12,6 +12,9 @@ export interface DemoPlan {
   maxTokens: number;
   /** Training steps for each of the two trained arms. */
   trainSteps: number;
+  /** Truncation of prompts and responses in training (tokens): forward-pass cost grows with both. */
+  maxPromptTokens: number;
+  maxResponseTokens: number;
   userTokens: number;
   /** Pairs kept for training (incl. generic copies) and for held-out evaluation. */
   trainPairs: number;
@@ -27,6 +30,8 @@ export const FULL: DemoPlan = {
   probes: 2,
   maxTokens: 96,
   trainSteps: 60,
+  maxPromptTokens: 256,
+  maxResponseTokens: 128,
   userTokens: 4,
   trainPairs: 480,
   testPairs: 120,
@@ -36,12 +41,14 @@ export const FULL: DemoPlan = {
 export const QUICK: DemoPlan = {
   cohortParticipants: 24,
   studyParticipants: 4,
-  turns: { min: 1, max: 2 },
+  turns: { min: 1, max: 1 },
   probes: 1,
   maxTokens: 48,
-  trainSteps: 6,
+  trainSteps: 4,
+  maxPromptTokens: 128,
+  maxResponseTokens: 64,
   userTokens: 2,
-  trainPairs: 48,
-  testPairs: 24,
+  trainPairs: 32,
+  testPairs: 16,
   rounds: 300,
 };

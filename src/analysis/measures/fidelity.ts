@@ -85,12 +85,15 @@ export function replayAgreement(comps: readonly Comparison[], participants: Read
     return keys;
   };
   const judgements = onePerJudgement(comps);
-  for (const c of judgements) if (c.kind === "turn" && participants.get(c.participant)?.twinOf == null) for (const k of keyOf(c, c.participant)) if (!humanTurns.has(k)) humanTurns.set(k, c);
+  // Originals are humans, or oracles standing in for them; an oracle's twinOf names the profile it
+  // was built from, not a participant whose judgements it replays.
+  const isTwin = (id: string): boolean => participants.get(id)?.population === "simulated" && participants.get(id)?.twinOf != null;
+  for (const c of judgements) if (c.kind === "turn" && !isTwin(c.participant)) for (const k of keyOf(c, c.participant)) if (!humanTurns.has(k)) humanTurns.set(k, c);
   const matches: { participant: string; agree: number; human: string }[] = [];
   for (const c of judgements) {
     if (c.kind !== "turn") continue;
-    const human = participants.get(c.participant)?.twinOf;
-    if (!human) continue;
+    if (!isTwin(c.participant)) continue;
+    const human = participants.get(c.participant)!.twinOf!;
     const orig = keyOf(c, human).map((k) => humanTurns.get(k)).find((x) => x !== undefined);
     if (!orig) continue;
     matches.push({ participant: c.participant, agree: verdict(orig) === verdict(c) ? 1 : 0, human });

@@ -149,7 +149,8 @@ export function headlineLines(r: AnalysisResults): string[] {
   }
   if (r.headline.significantContrasts.length) lines.push(`significant after Holm: ${r.headline.significantContrasts.join("; ")}`);
   lines.push(`position bias (first chosen): ${Object.entries(r.headline.positionBias).map(([p, v]) => `${p} ${f(v)}`).join(", ")}`);
-  if (r.headline.humanSelfConsistency !== null) lines.push(`human self-consistency ${f(r.headline.humanSelfConsistency)}; twin-vs-human agreement ${f(r.headline.twinHumanAgreement)} (${r.headline.twinToCeilingRatio === null ? "–" : `${(100 * r.headline.twinToCeilingRatio).toFixed(0)}%`} of ceiling)`);
+  const ref = r.settings.referencePopulation ?? "human";
+  if (r.headline.humanSelfConsistency !== null) lines.push(`${ref} self-consistency (test–retest) ${f(r.headline.humanSelfConsistency)}; twin-vs-${ref} agreement ${f(r.headline.twinHumanAgreement)} (${r.headline.twinToCeilingRatio === null ? "–" : `${(100 * r.headline.twinToCeilingRatio).toFixed(0)}%`} of ceiling)`);
   return lines;
 }
 
