@@ -76,7 +76,8 @@ async function runOnce(out: string): Promise<{ wall: number; peak: number; stage
 
 const budget = { seconds: values.quick ? 5 * 60 : 30 * 60, bytes: 8 * 1024 ** 3 };
 const runs: Awaited<ReturnType<typeof runOnce>>[] = [];
-for (let i = 0; i < Number(values.repeat); i++) runs.push(await runOnce(resolve(root, values.out)));
+const repeat = Number(values.repeat);
+for (let i = 0; i < repeat; i++) runs.push(await runOnce(resolve(root, values.out, repeat > 1 ? `run-${i + 1}` : ".")));
 
 const gb = (b: number): string => `${(b / 1024 ** 3).toFixed(2)} GB`;
 console.log(`\nprismx demo${values.quick ? " --quick" : ""} — stage timings (s), ${runs.length} run(s)`);
@@ -87,5 +88,14 @@ for (const r of runs) {
 if (runs.length > 1) {
   const same = runs.every((r) => r.resultsHash === runs[0]!.resultsHash);
   console.log(`results.json identical across runs with the same seed: ${same ? "yes" : "NO"} (${runs.map((r) => r.resultsHash.slice(0, 12)).join(", ")})`);
-  if (!same) process.exitCode = 1;
+  if (!same) {
+    // Name the parts of results.json that differ, so a regression points somewhere.
+    const load = (i: number) => JSON.parse(readFileSync(resolve(root, values.out, `run-${i + 1}`, "report", "results.json"), "utf8")) as Record<string, unknown>;
+    const [a, b] = [load(0), load(1)];
+    for (const k of Object.keys(a)) for (const k2 of Object.keys((a[k] ?? {}) as object)) {
+      const [x, y] = [JSON.stringify((a[k] as Record<string, unknown>)[k2]), JSON.stringify(((b[k] ?? {}) as Record<string, unknown>)[k2])];
+      if (x !== y) console.log(`  differs: ${k}.${k2}`);
+    }
+    process.exitCode = 1;
+  }
 }

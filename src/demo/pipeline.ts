@@ -110,7 +110,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     for (const [mode, dir] of [["individual", paths.pdpo], ["pooled", paths.pooled]] as const) {
       const r = await runTrain(
         { pairs: paths.pairs, base: model.path, mode, out: dir, maxSteps: plan.trainSteps, userTokens: plan.userTokens, seed, overwrite: true, noHf: true,
-          extraArgs: ["--ref-cache", paths.refCache, "--max-prompt-tokens", String(plan.maxPromptTokens), "--max-response-tokens", String(plan.maxResponseTokens), "--warmup-steps", String(Math.max(1, Math.floor(plan.trainSteps / 10))), "--grad-accum", "4", "--lr", "2e-4"] },
+          extraArgs: ["--ref-cache", paths.refCache, "--max-prompt-tokens", String(plan.maxPromptTokens), "--max-response-tokens", String(plan.maxResponseTokens), "--warmup-steps", String(Math.max(1, Math.floor(plan.trainSteps / 10))), "--grad-accum", String(plan.gradAccum), "--lr", "2e-4"] },
         { out: (l) => log(`      ${mode}: ${l}`), err: (l) => log(`      ${mode}: ${l}`), env },
       );
       log(`      ${mode}: held-out pairwise accuracy ${r.accuracy?.toFixed(3) ?? "–"} (seen ${r.accuracySeen?.toFixed(3) ?? "–"}, unseen ${r.accuracyUnseen?.toFixed(3) ?? "–"})`);
@@ -148,7 +148,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   }
 
   const analysed = await stage("analysis", "analysis and comparison report", () =>
-    runAnalyse({ input: paths.oracleExport, compare: paths.twinsExport, out: paths.report, seed, rounds: plan.rounds, embeddingModel: "tfidf", groups: paths.groups }, { log: (l) => log(`      ${l}`) }),
+    runAnalyse({ input: paths.oracleExport, compare: paths.twinsExport, out: paths.report, seed, rounds: plan.rounds, embeddingModel: "minilm", groups: paths.groups }, { log: (l) => log(`      ${l}`) }),
   );
   writeFileSync(join(out, "timings.json"), `${JSON.stringify({ plan: o.quick ? "quick" : "full", stages: timings }, null, 2)}\n`);
   const report = join(paths.report, "report.html");

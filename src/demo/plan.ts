@@ -15,6 +15,8 @@ export interface DemoPlan {
   /** Truncation of prompts and responses in training (tokens): forward-pass cost grows with both. */
   maxPromptTokens: number;
   maxResponseTokens: number;
+  /** Pairs per optimizer step (micro-batches of one pair). */
+  gradAccum: number;
   userTokens: number;
   /** Pairs kept for training (incl. generic copies) and for held-out evaluation. */
   trainPairs: number;
@@ -25,16 +27,17 @@ export interface DemoPlan {
 
 export const FULL: DemoPlan = {
   cohortParticipants: 48,
-  studyParticipants: 12,
-  turns: { min: 2, max: 3 },
+  studyParticipants: 8,
+  turns: { min: 1, max: 2 },
   probes: 2,
-  maxTokens: 96,
-  trainSteps: 60,
-  maxPromptTokens: 256,
-  maxResponseTokens: 128,
+  maxTokens: 80,
+  trainSteps: 24,
+  maxPromptTokens: 192,
+  maxResponseTokens: 96,
+  gradAccum: 4,
   userTokens: 4,
-  trainPairs: 480,
-  testPairs: 120,
+  trainPairs: 240,
+  testPairs: 60,
   rounds: 1000,
 };
 
@@ -44,11 +47,12 @@ export const QUICK: DemoPlan = {
   turns: { min: 1, max: 1 },
   probes: 1,
   maxTokens: 48,
-  trainSteps: 4,
+  trainSteps: 3,
   maxPromptTokens: 128,
   maxResponseTokens: 64,
+  gradAccum: 2,
   userTokens: 2,
-  trainPairs: 32,
-  testPairs: 16,
+  trainPairs: 24,
+  testPairs: 8,
   rounds: 300,
 };

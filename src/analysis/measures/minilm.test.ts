@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -65,10 +65,10 @@ describe("MiniLM / BERT → GGUF", () => {
     expect(Array.from(a!)).not.toEqual(Array.from(c!));
   });
 
-  // The real model is ~90 MB, fetched once by `prismx analyse --embedding-model minilm`; where it is
-  // present, its vectors must reproduce sentence-transformers' (mean pooling, reference computed
-  // with transformers on the same four sentences).
-  it.skipIf(!existsSync(miniLmPath()))("reproduces sentence-transformers similarities for all-MiniLM-L6-v2", async () => {
+  // The real model (~90 MB) is fetched once, by `prismx analyse` or by the test setup; its vectors
+  // must reproduce sentence-transformers' (mean pooling, reference computed with transformers on
+  // the same four sentences).
+  it("reproduces sentence-transformers similarities for all-MiniLM-L6-v2", async () => {
     const texts = ["How do I bake sourdough bread at home?", "What is a good recipe for pasta dinner?", "Who should I vote for in the election?", "Is immigration policy too strict?"];
     const ref = [[1, 0.236, 0.031, -0.114], [0.236, 1, 0.173, 0.028], [0.031, 0.173, 1, 0.024], [-0.114, 0.028, 0.024, 1]];
     const v = await new GgufEmbedder(miniLmPath()).embed(texts);
