@@ -50,6 +50,42 @@ export function judgementSchema(labels: readonly string[], form: JudgeForm) {
   return { schema, jsonSchema, choices };
 }
 
+/**
+ * zod v4 compiles an object schema on its first parse, so building a fresh schema per judgement
+ * paid that compilation on every call. The label sets of a study are few: cache them.
+ */
+const judgementSchemas = new Map<string, ReturnType<typeof judgementSchema>>();
+function cachedJudgementSchema(labels: readonly string[], form: JudgeForm): ReturnType<typeof judgementSchema> {
+  const key = `${form.allowTie ? 1 : 0}\u0000${labels.join("\u0000")}`;
+  let s = judgementSchemas.get(key);
+  if (!s) {
+    if (judgementSchemas.size >= 256) judgementSchemas.clear();
+    s = judgementSchema(labels, form);
+    judgementSchemas.set(key, s);
+  }
+  return s;
+}
+
+const ContinueSchema = z.object({ continue: z.union([z.boolean(), z.enum(["true", "false", "yes", "no"]).transform((s) => s === "true" || s === "yes")]), message: z.string().default("") });
+const ContinueJsonSchema = { type: "object", properties: { continue: { type: "boolean" }, message: { type: "string" } }, required: ["continue", "message"], additionalProperties: false };
+const FeedbackSchema = z.object({ rating: Rating, feedback: z.string().default("") });
+const FeedbackJsonSchema = { type: "object", properties: { rating: { type: "integer", minimum: 1, maximum: 100 }, feedback: { type: "string" } }, required: ["rating", "feedback"], additionalProperties: false };
+
+const attentionSchemas = new Map<string, { schema: z.ZodType<string>; jsonSchema: Record<string, unknown> }>();
+function attentionSchema(options: readonly string[]): { schema: z.ZodType<string>; jsonSchema: Record<string, unknown> } {
+  const key = options.join("\u0000");
+  let s = attentionSchemas.get(key);
+  if (!s) {
+    if (attentionSchemas.size >= 256) attentionSchemas.clear();
+    s = {
+      schema: z.object({ answer: z.string() }).transform((v) => v.answer.trim()).pipe(z.enum(options as [string, ...string[]])),
+      jsonSchema: { type: "object", properties: { answer: { type: "string", enum: [...options] } }, required: ["answer"], additionalProperties: false },
+    };
+    attentionSchemas.set(key, s);
+  }
+  return s;
+}
+
 /** Lenient fixes for what small models get wrong: arrays for maps, "Response A", "5/10", clamps. */
 export function repairJudgement(value: unknown, text: string, labels: readonly string[], choices: readonly string[]): unknown {
   const v = (value && typeof value === "object" ? { ...(value as Record<string, unknown>) } : {}) as Record<string, unknown>;
@@ -124,7 +160,7 @@ export class LlmTwin implements SimParticipant {
 
   private async judge(history: BlindMessage[], message: string, responses: BlindResponse[], form: JudgeForm, ctx: ActContext) {
     const labels = responses.map((r) => r.label);
-    const { schema, jsonSchema, choices } = judgementSchema(labels, form);
+    const { schema, jsonSchema, choices } = cachedJudgementSchema(labels, form);
     const shown = responses.map((r) => `Response ${r.label}:\n${r.text}`).join("\n\n");
     const one = responses.length === 1;
     const prompt = [
@@ -152,12 +188,9 @@ export class LlmTwin implements SimParticipant {
           return { type: "message.written", conversation: task.conversation, turn: 0, text, telemetry: null };
         }
         if (task.canEnd) {
-          const schema = z.object({ continue: z.union([z.boolean(), z.enum(["true", "false", "yes", "no"]).transform((s) => s === "true" || s === "yes")]), message: z.string().default("") });
           const d = await this.json(
             `Conversation so far:\n${transcript(task.history)}\n\nDo you want to continue this conversation or end it here? Answer with JSON only: {"continue": true or false, "message": "<your next message if you continue, else empty>"}`,
-            schema,
-            { type: "object", properties: { continue: { type: "boolean" }, message: { type: "string" } }, required: ["continue", "message"], additionalProperties: false },
-            ctx,
+            ContinueSchema, ContinueJsonSchema, ctx,
           );
           if (!d.continue || d.message.trim() === "") return this.feedback(task.conversation, task.history, ctx, true);
           return { type: "message.written", conversation: task.conversation, turn: task.turn, text: d.message.trim(), telemetry: null };
@@ -172,10 +205,10 @@ export class LlmTwin implements SimParticipant {
       case "feedback":
         return this.feedback(task.conversation, task.history, ctx, task.askFeedback);
       case "attention": {
-        const schema = z.object({ answer: z.string() }).transform((v) => v.answer.trim()).pipe(z.enum(task.options as [string, ...string[]]));
+        const { schema, jsonSchema } = attentionSchema(task.options);
         const answer = await this.json(
           `${task.question}\nOptions: ${task.options.map((o) => `"${o}"`).join(", ")}\nAnswer with JSON only: {"answer": "<one of the options>"}`,
-          schema, { type: "object", properties: { answer: { type: "string", enum: task.options } }, required: ["answer"], additionalProperties: false }, ctx,
+          schema, jsonSchema, ctx,
           (raw, text) => ({ answer: task.options.find((o) => (typeof (raw as { answer?: unknown })?.answer === "string" ? (raw as { answer: string }).answer : text).toLowerCase().includes(o.toLowerCase())) ?? "" }),
         );
         return { type: "attention.answered", check: task.check, answer, passed: attentionPassed(ctx.state.plan, task.check, answer) };
@@ -184,10 +217,9 @@ export class LlmTwin implements SimParticipant {
   }
 
   private async feedback(conversation: number, history: BlindMessage[], ctx: ActContext, askText: boolean): Promise<EventBody> {
-    const schema = z.object({ rating: Rating, feedback: z.string().default("") });
     const v = await this.json(
       `Conversation so far:\n${transcript(history)}\n\nThe conversation is over. How good was it for you, from 1 (terrible) to 100 (perfect)? Answer with JSON only: {"rating": <1-100>, "feedback": "<one sentence>"}`,
-      schema, { type: "object", properties: { rating: { type: "integer", minimum: 1, maximum: 100 }, feedback: { type: "string" } }, required: ["rating", "feedback"], additionalProperties: false }, ctx,
+      FeedbackSchema, FeedbackJsonSchema, ctx,
       (raw, text) => ({ rating: (raw as { rating?: unknown })?.rating ?? Number(/\b(\d{1,3})\b/.exec(text)?.[1]), feedback: (raw as { feedback?: unknown })?.feedback ?? "" }),
     );
     return { type: "conversation.ended", conversation, rating: v.rating, feedback: askText ? v.feedback : null };

@@ -89,6 +89,18 @@ function toEvent(r: typeof schema.events.$inferSelect): StoredEvent {
   return { studyId: r.studyId, participantId: r.participantId, seq: r.seq, at: new Date(r.at).toISOString(), body: EventBody.parse(r.body) };
 }
 
+/**
+ * Inserts event rows with one JSON parameter (see modelCalls.recordMany): the same rows and
+ * bodies as drizzle's multi-row insert, without its per-value query building.
+ */
+async function insertEvents(db: Db, rows: readonly { studyId: string; participantId: string; seq: number; type: string; body: EventBody }[]): Promise<void> {
+  await db.execute(sql`
+    INSERT INTO events (study_id, participant_id, seq, type, body)
+    SELECT study_id, participant_id, seq, type, body
+    FROM jsonb_to_recordset(${JSON.stringify(rows.map((r) => ({ study_id: r.studyId, participant_id: r.participantId, seq: r.seq, type: r.type, body: r.body })))}::jsonb)
+      AS x(study_id text, participant_id text, seq integer, type text, body jsonb)`);
+}
+
 /** Repositories over one connection or one open transaction. */
 export class Repositories {
   constructor(protected readonly db: Db) {}
@@ -211,7 +223,7 @@ export class Repositories {
           SELECT id, next_seq FROM participants WHERE study_id = ${studyId} AND id IN (${sql.join(ids.map((id) => sql`${id}`), sql`, `)})
           ORDER BY id FOR UPDATE`);
         const start = new Map(locked.map((r) => [r.id, Number(r.next_seq)]));
-        const rows: (typeof schema.events.$inferInsert)[] = [];
+        const rows: { studyId: string; participantId: string; seq: number; type: string; body: EventBody }[] = [];
         const updates: SQL[] = [];
         for (const id of ids) {
           const s = start.get(id);
@@ -224,7 +236,7 @@ export class Repositories {
           const status = finished ? "finished" : s === 0 ? null : "active";
           updates.push(sql`(${id}::text, ${s + it.bodies.length}::int, ${status}::text, ${finished}::boolean)`);
         }
-        for (let i = 0; i < rows.length; i += 1000) await tx.db.insert(schema.events).values(rows.slice(i, i + 1000));
+        if (rows.length > 0) await insertEvents(tx.db, rows);
         if (updates.length > 0) {
           await tx.db.execute(sql`
             UPDATE participants AS p SET next_seq = v.n, status = COALESCE(v.status, p.status), updated_at = now(),
@@ -256,7 +268,18 @@ export class Repositories {
     },
     /** Many calls in one statement (the simulation runner buffers them). */
     recordMany: async (calls: readonly ModelCallRecord[]): Promise<void> => {
-      for (let i = 0; i < calls.length; i += 1000) await this.db.insert(schema.modelCalls).values(calls.slice(i, i + 1000));
+      if (calls.length === 0) return;
+      // One JSON parameter expanded by jsonb_to_recordset: drizzle's multi-row VALUES builder and
+      // the driver's per-parameter encoding cost more than the insert itself (tens of thousands
+      // of rows a minute in a simulation).
+      await this.db.execute(sql`
+        INSERT INTO model_calls (study_id, participant_id, role, model, ok, error_kind, latency_ms, prompt_tokens, completion_tokens)
+        SELECT study_id, participant_id, role, model, ok, error_kind, latency_ms, prompt_tokens, completion_tokens
+        FROM jsonb_to_recordset(${JSON.stringify(calls.map((c) => ({
+          study_id: c.studyId, participant_id: c.participantId, role: c.role, model: c.model, ok: c.ok, error_kind: c.errorKind,
+          latency_ms: c.latencyMs, prompt_tokens: c.promptTokens, completion_tokens: c.completionTokens,
+        })))}::jsonb)
+          AS x(study_id text, participant_id text, role text, model text, ok boolean, error_kind text, latency_ms double precision, prompt_tokens integer, completion_tokens integer)`);
     },
     health: async (studyId: string): Promise<ModelHealth[]> => {
       const rows = await queryRows<{ role: string; model: string; calls: string; errors: string; mean_latency: string | null; pt: string | null; ct: string | null }>(this.db, sql`
