@@ -12,7 +12,7 @@ import type { DemoPlan } from "./plan.js";
 import { fmt } from "../analysis/report/html.js";
 
 const TINY: DemoPlan = {
-  cohortParticipants: 12, studyParticipants: 2, turns: { min: 1, max: 1 }, probes: 1, maxTokens: 32,
+  cohortParticipants: 12, studyParticipants: 3, twinParticipants: 2, turns: { min: 1, max: 1 }, probes: 1, maxTokens: 32,
   trainSteps: 2, maxPromptTokens: 96, maxResponseTokens: 48, gradAccum: 2, userTokens: 2, trainPairs: 8, testPairs: 4, rounds: 100,
 };
 
@@ -35,8 +35,11 @@ describe("prismx demo (tiny plan)", () => {
     const parts = (pop: string) => readFileSync(join(out, "exports", pop, "participants.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as { participant_id: string; population: string; twin_of: string });
     const oracles = parts("oracle");
     const twins = parts("twins");
-    expect(oracles.map((p) => p.population)).toEqual(["oracle", "oracle"]);
-    expect(twins.map((p) => [p.population, p.twin_of])).toEqual(oracles.map((o) => ["simulated", o.participant_id]));
+    expect(oracles.map((p) => p.population)).toEqual(["oracle", "oracle", "oracle"]);
+    // twinParticipants of the oracles get a twin, each a different one.
+    expect(twins.map((p) => p.population)).toEqual(["simulated", "simulated"]);
+    expect(new Set(twins.map((p) => p.twin_of)).size).toBe(2);
+    for (const t of twins) expect(oracles.map((o) => o.participant_id)).toContain(t.twin_of);
     expect(r.results.settings.referencePopulation).toBe("oracle");
     // Twins judged exactly the oracles' items, so agreement is measured on every one of them.
     expect(r.results.fidelity.replay?.pairs).toBeGreaterThan(0);

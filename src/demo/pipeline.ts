@@ -132,9 +132,9 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
       });
       log(`      ${s.judgements} judgements, ${s.modelCalls} model calls (${s.modelFailures} failed)`);
     });
-    await stage("twins", "LLM twins replay the oracles' judgements", async () => {
+    await stage("twins", `LLM twins of ${plan.twinParticipants} oracles replay their judgements`, async () => {
       const s = await simulateStudy({
-        studyFile: paths.twinsStudy, store, population: "simulated", mode: "replay", replayOf: ORACLE_STUDY_ID, env,
+        studyFile: paths.twinsStudy, store, population: "simulated", mode: "replay", replayOf: ORACLE_STUDY_ID, participants: plan.twinParticipants, env,
         ...(o.onProgress ? { onProgress: (p: Progress) => o.onProgress!("twins", p) } : {}),
       });
       log(`      ${s.judgements} judgements, ${s.modelCalls} model calls (${s.modelFailures} failed)`);

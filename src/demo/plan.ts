@@ -5,8 +5,10 @@
 export interface DemoPlan {
   /** Synthetic PRISM-format cohort the arms are trained on. */
   cohortParticipants: number;
-  /** Oracle participants (and their twins) in the simulated study. */
+  /** Oracle participants in the simulated study (cheap: they call no model to judge). */
   studyParticipants: number;
+  /** How many of them get an LLM twin replaying their judgements (each twin judgement is a model call). */
+  twinParticipants: number;
   turns: { min: number; max: number };
   probes: number;
   maxTokens: number;
@@ -27,7 +29,8 @@ export interface DemoPlan {
 
 export const FULL: DemoPlan = {
   cohortParticipants: 48,
-  studyParticipants: 8,
+  studyParticipants: 24,
+  twinParticipants: 8,
   turns: { min: 1, max: 2 },
   probes: 2,
   maxTokens: 80,
@@ -44,6 +47,7 @@ export const FULL: DemoPlan = {
 export const QUICK: DemoPlan = {
   cohortParticipants: 24,
   studyParticipants: 4,
+  twinParticipants: 4,
   turns: { min: 1, max: 1 },
   probes: 1,
   maxTokens: 48,
