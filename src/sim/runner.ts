@@ -5,6 +5,7 @@
  * call: finished participants are skipped, unfinished ones continue from their stored log. A
  * changed study file (config hash) is refused.
  */
+import { setMaxListeners } from "node:events";
 import { hostname } from "node:os";
 import { UserError, type EventBody, type StudyConfig, type TerminationReason } from "../core/index.js";
 import type { ScrubOptions } from "../protocol/index.js";
@@ -148,8 +149,12 @@ export async function runSimulation(o: SimulationOptions): Promise<SimulationSum
       }
     }
   };
+  const workers = Math.max(1, o.concurrency ?? 8);
+  // Each worker forwards the run's signal to its participant's own signal (removed when the
+  // participant ends), so one listener per worker is expected, not a leak.
+  if (o.signal) setMaxListeners(workers + 10, o.signal);
   try {
-    await Promise.all(Array.from({ length: Math.max(1, o.concurrency ?? 8) }, (_, k) => worker(k)));
+    await Promise.all(Array.from({ length: workers }, (_, k) => worker(k)));
   } finally {
     if (ticker) clearInterval(ticker);
     await calls.flush();

@@ -1,12 +1,12 @@
 /**
  * One repository API over two backends: PGlite (embedded Postgres in WASM, a folder on disk — the
- * default) and PostgreSQL (`DATABASE_URL`, for many app servers and simulation workers). The SQL
+ * default — run in its own thread, see pglite-thread.ts) and PostgreSQL (`DATABASE_URL`, for many app servers and simulation workers). The SQL
  * is the same; only the driver differs.
  */
 import { mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { PGlite } from "@electric-sql/pglite";
+import type { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
 import { and, asc, eq, sql, count, type SQL } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
@@ -16,6 +16,7 @@ import { drizzle as drizzlePg } from "drizzle-orm/node-postgres";
 import { migrate as migratePg } from "drizzle-orm/node-postgres/migrator";
 import { EventBody, StoredEvent, type EventInput, type ParticipantKind, type ParticipantStatus, type StudyConfig } from "../core/index.js";
 import { UserError } from "../core/errors.js";
+import { PGliteThread } from "./pglite-thread.js";
 import * as schema from "./schema.js";
 
 type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -380,9 +381,8 @@ export async function openStore(opts: OpenStoreOptions = {}): Promise<Store> {
     return new StoreImpl(db, "postgres", () => pool.end());
   }
   if (opts.dir) mkdirSync(opts.dir, { recursive: true });
-  const client = opts.dir ? new PGlite(opts.dir) : new PGlite();
-  await client.waitReady;
-  const db = drizzlePglite(client, { schema });
+  const client = await PGliteThread.open(opts.dir ?? null);
+  const db = drizzlePglite(client as unknown as PGlite, { schema });
   await migratePglite(db, { migrationsFolder });
   return new StoreImpl(db as unknown as Db, "pglite", () => client.close());
 }

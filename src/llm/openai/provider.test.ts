@@ -2,6 +2,10 @@
  * End to end over loopback: the OpenAI provider against `prismx models serve` (the embedded tiny
  * model behind fastify), and against a fake endpoint that fails on purpose.
  */
+import { execFile } from "node:child_process";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { promisify } from "node:util";
 import Fastify, { type FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EmbeddedChatModel } from "../embedded/provider.js";
@@ -166,5 +170,91 @@ describe("OpenAI provider against an endpoint that fails on purpose", () => {
     const client = new OpenAIChatModel({ baseURL: url.replace("127.0.0.1", "localhost"), model: "fake", concurrency: 2 });
     await Promise.all(Array.from({ length: 6 }, () => client.chat({ messages: msgs })));
     expect(maxInFlight).toBe(2);
+  });
+});
+
+describe("OpenAI provider on the wire (a raw HTTP server that writes exactly what each test says)", () => {
+  let raw: Server;
+  let url: string;
+  let handler: (req: IncomingMessage, res: ServerResponse) => void = () => undefined;
+  const sse = (o: object): string => `data: ${JSON.stringify(o)}\n\n`;
+  const delta = (content: string, finish: string | null = null): string => sse({ choices: [{ index: 0, delta: { content }, finish_reason: finish }] });
+
+  beforeAll(async () => {
+    raw = createServer((req, res) => { req.resume(); req.on("end", () => handler(req, res)); });
+    await new Promise<void>((ok) => raw.listen(0, "127.0.0.1", ok));
+    url = `http://127.0.0.1:${(raw.address() as AddressInfo).port}/v1`;
+  });
+  afterAll(async () => {
+    raw.closeAllConnections();
+    await new Promise((ok) => raw.close(ok));
+  });
+
+  it("reads a plain JSON reply from a server that does not stream", async () => {
+    handler = (_req, res) => res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({
+      choices: [{ index: 0, message: { role: "assistant", content: "plain" }, finish_reason: "length" }], usage: { prompt_tokens: 3, completion_tokens: 2 },
+    }));
+    const r = await new OpenAIChatModel({ baseURL: url, model: "m", maxRetries: 0 }).chat({ messages: msgs });
+    expect(r).toMatchObject({ text: "plain", finishReason: "length", promptTokens: 3, completionTokens: 2 });
+  });
+
+  it("keeps characters whole when the network splits them, and events split anywhere", async () => {
+    const body = Buffer.from(delta("naïve 😀 ") + delta("café", "stop") + "data: [DONE]\n\n");
+    handler = (_req, res) => {
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      // Cut through the middle of every multi-byte character and every event boundary.
+      let at = 0;
+      const next = (): void => {
+        if (at >= body.length) { res.end(); return; }
+        res.write(body.subarray(at, at + 3));
+        at += 3;
+        setImmediate(next);
+      };
+      next();
+    };
+    const r = await new OpenAIChatModel({ baseURL: url, model: "m", maxRetries: 0 }).chat({ messages: msgs });
+    expect(r.text).toBe("naïve 😀 café");
+    expect(r.completionTokens).toBe(2); // no usage reported: one chunk counts as one token
+  });
+
+  it("a failure reported inside the stream is an error, not a short reply", async () => {
+    handler = (_req, res) => res.writeHead(200, { "content-type": "text/event-stream" }).end(delta("par") + sse({ error: { message: "CUDA out of memory" } }));
+    await expect(new OpenAIChatModel({ baseURL: url, model: "m", maxRetries: 0 }).chat({ messages: msgs }))
+      .rejects.toMatchObject({ kind: "unavailable", message: expect.stringContaining("CUDA out of memory") as unknown });
+  });
+
+  it("a server that goes silent is a timeout: retried before any text, not after", async () => {
+    let n = 0;
+    handler = (_req, res) => {
+      // First call: not even headers. Second: one delta, then nothing more.
+      if (++n === 1) return;
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      res.write(delta("a"));
+    };
+    const err = await new OpenAIChatModel({ baseURL: url, model: "m", timeoutMs: 150, maxRetries: 3, retry: fast }).chat({ messages: msgs }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ kind: "timeout", message: expect.stringContaining("150 ms") as unknown });
+    expect(n).toBe(2);
+  });
+
+  it("a cancelled call stops at once with kind 'cancelled'", async () => {
+    handler = (_req, res) => { res.writeHead(200, { "content-type": "text/event-stream" }); res.write(delta("a")); };
+    const ac = new AbortController();
+    const t0 = performance.now();
+    setTimeout(() => ac.abort(), 50);
+    await expect(new OpenAIChatModel({ baseURL: url, model: "m", timeoutMs: 10_000 }).chat({ messages: msgs, signal: ac.signal })).rejects.toMatchObject({ kind: "cancelled" });
+    expect(performance.now() - t0).toBeLessThan(2_000);
+  });
+
+  it("idle pooled connections do not keep a finished process alive", async () => {
+    handler = (_req, res) => res.writeHead(200, { "content-type": "text/event-stream" }).end(delta("ok", "stop") + "data: [DONE]\n\n");
+    const script = `import { OpenAIChatModel } from ${JSON.stringify(new URL("./provider.ts", import.meta.url).href)};
+      const r = await new OpenAIChatModel({ baseURL: ${JSON.stringify(url)}, model: "m" }).chat({ messages: [{ role: "user", content: "hi" }] });
+      console.log(r.text);`;
+    const t0 = performance.now();
+    // Asynchronously: this process's server must keep answering while the child runs.
+    const { stdout } = await promisify(execFile)(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { encoding: "utf8", timeout: 20_000 });
+    expect(stdout.trim()).toBe("ok");
+    // Exits on its own well before the pool's 30 s keep-alive would end the connection.
+    expect(performance.now() - t0).toBeLessThan(15_000);
   });
 });

@@ -1,11 +1,15 @@
 /**
  * Any OpenAI-compatible chat endpoint (vLLM, Ollama, llama.cpp server, OpenAI, `prismx models
- * serve`) through the official `openai` package. The SDK's own retries are off: ours retry only
- * the transient kinds, share one concurrency limit per endpoint, and turn HTTP failures into
- * ModelErrors that say what to fix. The API key is never put in a message.
+ * serve`) over undici's connection pool, with SSE parsed by eventsource-parser. Not the `openai`
+ * SDK: measured against the same loopback server it spent ~880 µs of CPU per call (its request
+ * building, WHATWG fetch and web streams) against ~180 µs here, which is what a simulated study of
+ * a quarter of a million calls on two cores turns on (bench/engine). The wire format used is the
+ * small, stable part of the API: POST /chat/completions, JSON or SSE back, `{error:{message}}` on
+ * failure. Retries are ours: only the transient kinds, one concurrency limit per endpoint, HTTP
+ * failures turned into ModelErrors that say what to fix. The API key is never put in a message.
  */
-import OpenAI from "openai";
-import type { ChatCompletionChunk, ChatCompletionCreateParamsStreaming } from "openai/resources/chat/completions";
+import { createParser } from "eventsource-parser";
+import { Pool, type Dispatcher } from "undici";
 import type { FinishReason } from "../../core/domain.js";
 import { Limiter, cancelled } from "../limiter.js";
 import { DEFAULT_RETRY, withRetries, type RetryInfo, type RetryPolicy } from "../retry.js";
@@ -45,10 +49,33 @@ export function endpointLimiter(baseURL: string, capacity: number): Limiter {
   return l;
 }
 
-function retryAfter(headers: Headers | undefined): number | undefined {
-  const v = headers?.get("retry-after-ms") ?? undefined;
+const pools = new Map<string, Pool>();
+
+/**
+ * One keep-alive pool per server, shared by every model on it; idle sockets do not hold the
+ * process open. The limiter, not the pool, bounds requests in flight, so the pool is sized to it.
+ */
+function poolFor(origin: string, connections: number): Pool {
+  const key = `${origin} ${connections}`;
+  let p = pools.get(key);
+  if (!p) {
+    p = new Pool(origin, { connections, keepAliveTimeout: 30_000 });
+    pools.set(key, p);
+  }
+  return p;
+}
+
+type Headers = Record<string, string | string[] | undefined>;
+
+function header(headers: Headers, name: string): string | undefined {
+  const v = headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+function retryAfter(headers: Headers): number | undefined {
+  const v = header(headers, "retry-after-ms");
   if (v !== undefined && Number.isFinite(Number(v))) return Number(v);
-  const s = headers?.get("retry-after");
+  const s = header(headers, "retry-after");
   if (s && Number.isFinite(Number(s))) return Number(s) * 1000;
   return undefined;
 }
@@ -58,23 +85,55 @@ function mapFinish(r: string | null | undefined): FinishReason {
   return r === "length" ? "length" : "stop";
 }
 
+/** The parts of a chat.completion(.chunk) this client reads. */
+interface CompletionChunk {
+  model?: string;
+  choices?: { delta?: { content?: string | null }; message?: { content?: string | null }; finish_reason?: string | null }[];
+  usage?: { prompt_tokens: number; completion_tokens: number } | null;
+  error?: { message?: string } | string;
+}
+
+/** An opened response: its server-sent `data:` payloads, or one JSON body from a server that does not stream. */
+interface Opened {
+  events: AsyncIterable<string>;
+}
+
+async function* sseData(body: Dispatcher.ResponseData["body"]): AsyncGenerator<string> {
+  const ready: string[] = [];
+  const parser = createParser({ onEvent: (ev) => { ready.push(ev.data); } });
+  // Streaming decode: a multi-byte character may be split across two network chunks.
+  const utf8 = new TextDecoder();
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    parser.feed(utf8.decode(chunk, { stream: true }));
+    while (ready.length > 0) yield ready.shift()!;
+  }
+}
+
+async function* once(text: Promise<string>): AsyncGenerator<string> {
+  yield await text;
+}
+
 export class OpenAIChatModel implements ChatModel {
   readonly id: string;
-  private readonly client: OpenAI;
+  private readonly pool: Pool;
+  /** Path of the API under the origin, e.g. `/v1`. */
+  private readonly prefix: string;
+  private readonly headers: Record<string, string>;
   private readonly limiter: Limiter;
   private readonly policy: RetryPolicy;
+  private readonly timeoutMs: number;
 
   constructor(private readonly opts: OpenAIOptions) {
-    this.id = opts.id ?? `openai:${opts.model}@${new URL(opts.baseURL).host}`;
-    this.client = new OpenAI({
-      baseURL: opts.baseURL,
-      // Local servers take no key, but the SDK insists on one.
-      apiKey: opts.apiKey ?? "sk-no-key",
-      maxRetries: 0,
-      timeout: opts.timeoutMs ?? 60_000,
-    });
-    this.limiter = endpointLimiter(opts.baseURL, opts.concurrency ?? 8);
+    const url = new URL(opts.baseURL);
+    this.id = opts.id ?? `openai:${opts.model}@${url.host}`;
+    this.prefix = url.pathname.replace(/\/+$/, "");
+    const concurrency = opts.concurrency ?? 8;
+    this.pool = poolFor(url.origin, concurrency);
+    // Local servers take no key; hosted ones want a bearer token.
+    this.headers = { "content-type": "application/json", accept: "application/json, text/event-stream", ...(opts.apiKey ? { authorization: `Bearer ${opts.apiKey}` } : {}) };
+    this.limiter = endpointLimiter(opts.baseURL, concurrency);
     this.policy = { ...DEFAULT_RETRY, maxRetries: opts.maxRetries ?? DEFAULT_RETRY.maxRetries, ...opts.retry };
+    this.timeoutMs = opts.timeoutMs ?? 60_000;
   }
 
   async chat(req: ChatRequest): Promise<ChatResult> {
@@ -100,13 +159,13 @@ export class OpenAIChatModel implements ChatModel {
       let usage: { prompt_tokens: number; completion_tokens: number } | null = null;
       let firstTokenMs: number | null = null;
       let chunks = 0;
-      let model = this.opts.model;
       try {
-        for await (const chunk of opened.stream) {
-          model = chunk.model || model;
+        for await (const data of opened.events) {
+          if (data === "[DONE]") break;
+          const chunk = this.parseChunk(data);
           if (chunk.usage) usage = chunk.usage;
-          const choice = chunk.choices[0];
-          const delta = choice?.delta?.content ?? "";
+          const choice = chunk.choices?.[0];
+          const delta = choice?.delta?.content ?? choice?.message?.content ?? "";
           if (delta) {
             firstTokenMs ??= performance.now() - started;
             text += delta;
@@ -116,7 +175,7 @@ export class OpenAIChatModel implements ChatModel {
           if (choice?.finish_reason) finish = mapFinish(choice.finish_reason);
         }
       } catch (e) {
-        throw this.toModelError(e);
+        throw this.toModelError(e, req.signal);
       }
       return {
         text,
@@ -133,8 +192,20 @@ export class OpenAIChatModel implements ChatModel {
     }
   }
 
-  private async open(req: ChatRequest): Promise<{ stream: AsyncIterable<ChatCompletionChunk> }> {
-    const body: ChatCompletionCreateParamsStreaming & Record<string, unknown> = {
+  private parseChunk(data: string): CompletionChunk {
+    let chunk: CompletionChunk;
+    try {
+      chunk = JSON.parse(data) as CompletionChunk;
+    } catch {
+      throw new ModelError("unknown", `${this.opts.baseURL} sent something that is not JSON in its reply: ${scrub(data.slice(0, 200), this.opts.apiKey)}`);
+    }
+    // vLLM and others report a failure met mid-stream as a data event.
+    if (chunk.error) throw new ModelError("unavailable", `${this.opts.baseURL} failed while answering: ${scrub(typeof chunk.error === "string" ? chunk.error : chunk.error.message ?? "unknown error", this.opts.apiKey)}`);
+    return chunk;
+  }
+
+  private async open(req: ChatRequest): Promise<Opened> {
+    const body = {
       model: this.opts.model,
       messages: req.messages.map((m) => ({ role: m.role, content: m.content })),
       stream: true,
@@ -148,66 +219,94 @@ export class OpenAIChatModel implements ChatModel {
       ...(req.prefixTokens && req.prefixTokens.length > 0 ? { prefix_tokens: [...req.prefixTokens] } : {}),
       ...(req.jsonSchema ? { response_format: { type: "json_schema", json_schema: { name: "reply", schema: req.jsonSchema, strict: true } } } : {}),
     };
+    let res: Dispatcher.ResponseData;
     try {
-      const { data, response } = await this.client.chat.completions.create(body, { ...(req.signal ? { signal: req.signal } : {}) }).withResponse();
-      if (req.prefixTokens && req.prefixTokens.length > 0 && response.headers.get(PREFIX_HEADER) === null) {
-        data.controller.abort();
-        throw new ModelError("bad-request", `${this.opts.baseURL} does not support prefix tokens (P-DPO user tokens); serve the artefact with 'prismx models serve' or use the embedded provider`);
-      }
-      return { stream: data };
+      res = await this.request("POST", "/chat/completions", JSON.stringify(body), req.signal);
     } catch (e) {
-      if (e instanceof NotFoundError404) throw await this.explainNotFound(e);
-      throw this.toModelError(e);
+      throw this.toModelError(e, req.signal);
     }
+    if (res.statusCode >= 400) {
+      const err = await this.httpError(res);
+      throw err.kind === "not-found" ? await this.explainNotFound(err) : err;
+    }
+    if (req.prefixTokens && req.prefixTokens.length > 0 && header(res.headers, PREFIX_HEADER) === undefined) {
+      res.body.destroy();
+      throw new ModelError("bad-request", `${this.opts.baseURL} does not support prefix tokens (P-DPO user tokens); serve the artefact with 'prismx models serve' or use the embedded provider`);
+    }
+    const streamed = header(res.headers, "content-type")?.startsWith("text/event-stream") ?? false;
+    return { events: streamed ? sseData(res.body) : once(res.body.text()) };
+  }
+
+  private request(method: "GET" | "POST", path: string, body: string | null, signal: AbortSignal | undefined): Promise<Dispatcher.ResponseData> {
+    return this.pool.request({
+      method, path: this.prefix + path, headers: this.headers, body,
+      // The wait for the first byte and between bytes; a model that goes silent this long is stuck.
+      headersTimeout: this.timeoutMs, bodyTimeout: this.timeoutMs,
+      ...(signal ? { signal } : {}),
+    });
+  }
+
+  private async httpError(res: Dispatcher.ResponseData): Promise<HttpModelError> {
+    const where = this.opts.baseURL;
+    const status = res.statusCode;
+    const raw = await res.body.text().catch(() => "");
+    let message = raw.slice(0, 500);
+    try {
+      const j = JSON.parse(raw) as { error?: { message?: string } | string; message?: string; detail?: string };
+      message = (typeof j.error === "string" ? j.error : j.error?.message) ?? j.message ?? j.detail ?? message;
+    } catch {
+      // Not JSON (a proxy's HTML page, say): the start of the text is the best detail there is.
+    }
+    const detail = scrub(`${status} ${message}`.trim(), this.opts.apiKey);
+    let out: HttpModelError;
+    if (status === 401 || status === 403) {
+      out = new HttpModelError("auth", `${where} refused the API key (HTTP ${status})${this.opts.apiKeyEnv ? `; check the key in $${this.opts.apiKeyEnv}` : "; set apiKeyEnv to the variable holding the key"}`, status);
+    } else if (status === 404) out = new HttpModelError("not-found", `${where}: not found (HTTP 404): ${detail}`, status);
+    else if (status === 429) out = new HttpModelError("rate-limit", `${where} is rate limiting (HTTP 429): ${detail}`, status);
+    else if (status === 408) out = new HttpModelError("timeout", `${where} timed out (HTTP 408)`, status);
+    else if (status >= 500) out = new HttpModelError("unavailable", `${where} failed (HTTP ${status}): ${detail}`, status);
+    else if (/context|too long|maximum.*tokens/i.test(detail)) out = new HttpModelError("context-length", `${where}: ${detail}`, status);
+    else out = new HttpModelError("bad-request", `${where} rejected the request (HTTP ${status}): ${detail}`, status);
+    out.retryAfterMs = retryAfter(res.headers);
+    return out;
   }
 
   /** A 404 means a wrong model or a wrong URL; asking the server for its models tells which. */
-  private async explainNotFound(e: NotFoundError404): Promise<ModelError> {
+  private async explainNotFound(e: ModelError): Promise<ModelError> {
     try {
-      const names: string[] = [];
-      for await (const m of this.client.models.list()) names.push(m.id);
+      const res = await this.request("GET", "/models", null, undefined);
+      if (res.statusCode !== 200) {
+        await res.body.dump();
+        throw new Error(`HTTP ${res.statusCode}`);
+      }
+      const names = ((await res.body.json()) as { data?: { id: string }[] }).data?.map((m) => m.id) ?? [];
       return new ModelError("not-found", `model '${this.opts.model}' is not served at ${this.opts.baseURL}; it serves: ${names.join(", ") || "(none listed)"}`, 404, { cause: e });
     } catch {
       return new ModelError("not-found", `no OpenAI-compatible API at ${this.opts.baseURL} (HTTP 404); check the URL — it usually ends in /v1`, 404, { cause: e });
     }
   }
 
-  toModelError(e: unknown): ModelError {
+  toModelError(e: unknown, signal?: AbortSignal): ModelError {
     if (e instanceof ModelError) return e;
+    if (signal?.aborted) return cancelled();
     const where = this.opts.baseURL;
-    if (e instanceof OpenAI.APIUserAbortError) return cancelled();
-    if (e instanceof OpenAI.APIConnectionTimeoutError) return new ModelError("timeout", `${where} did not answer within ${this.opts.timeoutMs ?? 60_000} ms`, undefined, { cause: e });
-    if (e instanceof OpenAI.APIConnectionError) {
-      const cause = (e.cause as { cause?: { code?: string }; code?: string } | undefined);
-      const code = cause?.cause?.code ?? cause?.code ?? "";
-      return new ModelError("unavailable", `cannot connect to ${where}${code ? ` (${code})` : ""}; is the server running and the URL right?`, undefined, { cause: e });
+    const code = (e as { code?: string } | null)?.code ?? "";
+    if (code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_BODY_TIMEOUT" || code === "UND_ERR_CONNECT_TIMEOUT") {
+      return new ModelError("timeout", `${where} did not answer within ${this.timeoutMs} ms`, undefined, { cause: e });
     }
-    if (e instanceof OpenAI.APIError) {
-      const status: number = (e.status as number | undefined) ?? 0;
-      const headers = e.headers as Headers | undefined;
-      const detail = scrub(e.message, this.opts.apiKey);
-      let out: HttpModelError;
-      if (status === 401 || status === 403) {
-        out = new HttpModelError("auth", `${where} refused the API key (HTTP ${status})${this.opts.apiKeyEnv ? `; check the key in $${this.opts.apiKeyEnv}` : "; set apiKeyEnv to the variable holding the key"}`, status);
-      } else if (status === 404) out = new HttpModelError("not-found", `${where}: not found (HTTP 404): ${detail}`, status);
-      else if (status === 429) out = new HttpModelError("rate-limit", `${where} is rate limiting (HTTP 429): ${detail}`, status);
-      else if (status === 408) out = new HttpModelError("timeout", `${where} timed out (HTTP 408)`, status);
-      else if (status >= 500) out = new HttpModelError("unavailable", `${where} failed (HTTP ${status}): ${detail}`, status);
-      else if (/context|too long|maximum.*tokens/i.test(detail)) out = new HttpModelError("context-length", `${where}: ${detail}`, status);
-      else out = new HttpModelError("bad-request", `${where} rejected the request (HTTP ${status}): ${detail}`, status);
-      out.retryAfterMs = retryAfter(headers);
-      return out;
+    // Refused, reset or closed mid-reply: the server is down or restarting, which a retry may outlast.
+    if (/^(E[A-Z]+|UND_ERR_SOCKET|UND_ERR_CLOSED)$/.test(code)) {
+      const sys = (e as { cause?: { code?: string } }).cause?.code ?? code;
+      return new ModelError("unavailable", `cannot connect to ${where} (${sys}); is the server running and the URL right?`, undefined, { cause: e });
     }
     return new ModelError("unknown", `${where}: ${scrub((e as Error)?.message ?? String(e), this.opts.apiKey)}`, undefined, { cause: e });
   }
 
   close(): Promise<void> {
+    // The pool is shared by every model on this server and lets go of idle sockets itself.
     return Promise.resolve();
   }
 }
-
-const NotFoundError404 = OpenAI.NotFoundError;
-type NotFoundError404 = InstanceType<typeof OpenAI.NotFoundError>;
 
 function scrub(text: string, key: string | null | undefined): string {
   return key ? text.split(key).join("***") : text;
