@@ -217,23 +217,38 @@ describe("OpenAI provider on the wire (a raw HTTP server that writes exactly wha
     expect(r.completionTokens).toBe(2); // no usage reported: one chunk counts as one token
   });
 
-  it("a failure reported inside the stream is an error, not a short reply", async () => {
-    handler = (_req, res) => res.writeHead(200, { "content-type": "text/event-stream" }).end(delta("par") + sse({ error: { message: "CUDA out of memory" } }));
-    await expect(new OpenAIChatModel({ baseURL: url, model: "m", maxRetries: 0 }).chat({ messages: msgs }))
+  it("a failure reported inside the stream is an error, not a short reply; retried only before any text", async () => {
+    let n = 0;
+    handler = (_req, res) => {
+      n++;
+      res.writeHead(200, { "content-type": "text/event-stream" }).end(delta("par") + sse({ error: { message: "CUDA out of memory" } }));
+    };
+    await expect(new OpenAIChatModel({ baseURL: url, model: "m", maxRetries: 3, retry: fast }).chat({ messages: msgs }))
       .rejects.toMatchObject({ kind: "unavailable", message: expect.stringContaining("CUDA out of memory") as unknown });
+    expect(n).toBe(1);
+    n = 0;
+    handler = (_req, res) => {
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      res.end(++n === 1 ? sse({ error: "overloaded" }) : delta("fine", "stop") + "data: [DONE]\n\n");
+    };
+    const r = await new OpenAIChatModel({ baseURL: url, model: "m", maxRetries: 3, retry: fast }).chat({ messages: msgs });
+    expect(r.text).toBe("fine");
+    expect(n).toBe(2);
   });
 
   it("a server that goes silent is a timeout: retried before any text, not after", async () => {
     let n = 0;
     handler = (_req, res) => {
-      // First call: not even headers. Second: one delta, then nothing more.
+      // First call: not even headers. Second: headers, then nothing (a queued model). Third: one
+      // delta, then nothing more — by then the caller may have shown text, so no retry.
       if (++n === 1) return;
       res.writeHead(200, { "content-type": "text/event-stream" });
-      res.write(delta("a"));
+      res.flushHeaders();
+      if (n === 3) res.write(delta("a"));
     };
     const err = await new OpenAIChatModel({ baseURL: url, model: "m", timeoutMs: 150, maxRetries: 3, retry: fast }).chat({ messages: msgs }).catch((e: unknown) => e);
     expect(err).toMatchObject({ kind: "timeout", message: expect.stringContaining("150 ms") as unknown });
-    expect(n).toBe(2);
+    expect(n).toBe(3);
   });
 
   it("a cancelled call stops at once with kind 'cancelled'", async () => {

@@ -148,8 +148,19 @@ export class OpenAIChatModel implements ChatModel {
     const started = performance.now();
     const release = await this.limiter.acquire(req.signal);
     try {
-      // A stream is retried only until its first delta: after that the caller has seen text.
-      const opened = await withRetries(() => this.open(req), this.policy, {
+      // A stream is retried until its first event has arrived and parsed (a server that stalls or
+      // fails before answering is retried); after that the caller may have seen text.
+      const { events, first } = await withRetries(async () => {
+        const opened = await this.open(req);
+        const events = opened.events[Symbol.asyncIterator]();
+        try {
+          const r = await events.next();
+          return { events, first: r.done || r.value === "[DONE]" ? null : this.parseChunk(r.value) };
+        } catch (e) {
+          await events.return?.(undefined);
+          throw this.toModelError(e, req.signal);
+        }
+      }, this.policy, {
         ...(req.signal ? { signal: req.signal } : {}),
         ...(this.opts.onRetry ? { onRetry: this.opts.onRetry } : {}),
         retryAfterMs: (e) => (e instanceof HttpModelError ? e.retryAfterMs : undefined),
@@ -160,9 +171,7 @@ export class OpenAIChatModel implements ChatModel {
       let firstTokenMs: number | null = null;
       let chunks = 0;
       try {
-        for await (const data of opened.events) {
-          if (data === "[DONE]") break;
-          const chunk = this.parseChunk(data);
+        for (let chunk = first; chunk !== null; ) {
           if (chunk.usage) usage = chunk.usage;
           const choice = chunk.choices?.[0];
           const delta = choice?.delta?.content ?? choice?.message?.content ?? "";
@@ -173,9 +182,13 @@ export class OpenAIChatModel implements ChatModel {
             yield delta;
           }
           if (choice?.finish_reason) finish = mapFinish(choice.finish_reason);
+          const r = await events.next();
+          chunk = r.done || r.value === "[DONE]" ? null : this.parseChunk(r.value);
         }
       } catch (e) {
         throw this.toModelError(e, req.signal);
+      } finally {
+        await events.return?.(undefined);
       }
       return {
         text,
