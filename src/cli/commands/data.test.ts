@@ -64,6 +64,11 @@ describe("prismx data", () => {
       await program.parseAsync(["node", "prismx", "data", "sample", "--out", join(dir, "c"), "--participants", "3", "--seed", "5"]);
       expect((await readFile(join(dir, "c", "survey.jsonl"), "utf8")).trim().split("\n")).toHaveLength(3);
       await expect(program.parseAsync(["node", "prismx", "data", "sample", "--out", join(dir, "c"), "--participants", "zero"])).rejects.toThrow(/participants/);
+      await program.parseAsync(["node", "prismx", "data", "sample", "--out", join(dir, "d"), "--participants", "2", "--conversations-per-person", "8", "--choice-noise-scale", "0.5"]);
+      expect((await readFile(join(dir, "d", "conversations.jsonl"), "utf8")).trim().split("\n")).toHaveLength(16);
+      expect(await readFile(join(dir, "d", "README.md"), "utf8")).toContain("--participants 2 --seed 1 --conversations-per-person 8 --choice-noise-scale 0.5`");
+      await expect(program.parseAsync(["node", "prismx", "data", "sample", "--out", join(dir, "e"), "--conversations-per-person", "0"])).rejects.toThrow(/conversations-per-person/);
+      await expect(program.parseAsync(["node", "prismx", "data", "sample", "--out", join(dir, "e"), "--choice-noise-scale", "-1"])).rejects.toThrow(/choice-noise-scale/);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

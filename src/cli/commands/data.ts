@@ -41,12 +41,16 @@ export interface SampleCommandOptions {
   out: string;
   participants: number;
   seed: number;
+  conversationsPerPerson?: number;
+  choiceNoiseScale?: number;
   force?: boolean;
 }
 
 export async function dataSample(opts: SampleCommandOptions, io: Output = consoleOutput): Promise<SampleSummary> {
   const s = await writeSampleCohort(opts);
-  io.out(`wrote ${opts.out}: ${s.participants} participants, ${s.conversations} conversations, ${s.interactions} turns, ${s.utterances} utterances, ${s.metadata} metadata rows, ground_truth.jsonl (seed ${opts.seed})`);
+  const density = (opts.conversationsPerPerson === undefined ? "" : `, ${opts.conversationsPerPerson} conversations per person`)
+    + (opts.choiceNoiseScale === undefined ? "" : `, choice noise ×${opts.choiceNoiseScale}`);
+  io.out(`wrote ${opts.out}: ${s.participants} participants, ${s.conversations} conversations, ${s.interactions} turns, ${s.utterances} utterances, ${s.metadata} metadata rows, ground_truth.jsonl (seed ${opts.seed}${density})`);
   return s;
 }
 
@@ -79,6 +83,14 @@ function integer(name: string, min: number) {
   };
 }
 
+function nonNegative(name: string) {
+  return (v: string): number => {
+    const x = Number(v);
+    if (v.trim() === "" || !Number.isFinite(x) || x < 0) throw new InvalidArgumentError(`${name} must be a number ≥ 0`);
+    return x;
+  };
+}
+
 /** UserErrors from here may carry a list of bad rows; print them all, since main prints only the message. */
 async function run(io: Output, work: () => Promise<void>): Promise<void> {
   try {
@@ -108,9 +120,15 @@ export function register(program: Command): void {
     .requiredOption("--out <dir>", "folder to create")
     .option("--participants <n>", "number of participants", integer("--participants", 1), 1500)
     .option("--seed <s>", "random seed", integer("--seed", 0), 1)
+    .option("--conversations-per-person <n>", "every participant rates exactly n conversations (default: PRISM's mix, mostly 6, some survey-only)", integer("--conversations-per-person", 1))
+    .option("--choice-noise-scale <f>", "multiply each participant's rating noise (below 1: choices follow the planted weights more closely)", nonNegative("--choice-noise-scale"))
     .option("--force", "replace a non-empty --out folder")
-    .action((o: { out: string; participants: number; seed: number; force?: boolean }) => run(consoleOutput, async () => {
-      await dataSample({ out: o.out, participants: o.participants, seed: o.seed, force: o.force ?? false });
+    .action((o: { out: string; participants: number; seed: number; conversationsPerPerson?: number; choiceNoiseScale?: number; force?: boolean }) => run(consoleOutput, async () => {
+      await dataSample({
+        out: o.out, participants: o.participants, seed: o.seed, force: o.force ?? false,
+        ...(o.conversationsPerPerson === undefined ? {} : { conversationsPerPerson: o.conversationsPerPerson }),
+        ...(o.choiceNoiseScale === undefined ? {} : { choiceNoiseScale: o.choiceNoiseScale }),
+      });
     }));
   data
     .command("pairs")

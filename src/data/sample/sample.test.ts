@@ -10,6 +10,7 @@ import { loadGroundTruth } from "./groundTruth.js";
 import { sampleParticipant, sampleParticipants, writeSampleCohort, SHARED_WEIGHTS } from "./sampler.js";
 import { PREFERENCE_WORDS } from "./text.js";
 import type { ModelItem } from "../prism/schemas.js";
+import { validatePrismDir } from "../prism/validate.js";
 
 describe("features", () => {
   it("measure length, lists, tone, agreement, questions and caveats from the text", () => {
@@ -125,5 +126,59 @@ describe("sampler", () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+
+  it("a denser cohort keeps each participant's profile, planted model and first conversations", async () => {
+    const plain = [...sampleParticipants({ participants: 12, seed: 2 })];
+    const dense = [...sampleParticipants({ participants: 12, seed: 2, conversationsPerPerson: 9 })];
+    const history = (b: (typeof plain)[number]) => b.conversations.map((c) => c.conversation_history);
+    plain.forEach((p, i) => {
+      const d = dense[i] as (typeof dense)[number];
+      expect(d.conversations).toHaveLength(9);
+      expect(d.survey).toMatchObject({ survey_only: false, num_completed_conversations: 9 });
+      const { survey_only: _a, num_completed_conversations: _b, ...rest } = p.survey;
+      expect(d.survey).toMatchObject(rest);
+      expect(d.groundTruth).toEqual(p.groundTruth);
+      expect(history(d).slice(0, p.conversations.length)).toEqual(history(p));
+    });
+    expect(plain.some((p) => p.survey.survey_only === true)).toBe(true); // so the override was tested on one
+    const dir = await mkdtemp(join(tmpdir(), "prismx-sample-"));
+    try {
+      const s = await writeSampleCohort({ out: join(dir, "c"), participants: 5, seed: 2, conversationsPerPerson: 15 });
+      expect(s.conversations).toBe(75);
+      const report = await validatePrismDir(join(dir, "c"));
+      expect([report.ok, report.problems.warnings]).toEqual([true, 0]);
+      expect(await readFile(join(dir, "c", "README.md"), "utf8")).toContain("--conversations-per-person 15`");
+      await expect(writeSampleCohort({ out: join(dir, "d"), participants: 2, seed: 1, conversationsPerPerson: 0 })).rejects.toThrow(/conversations per person/);
+      await expect(writeSampleCohort({ out: join(dir, "d"), participants: 2, seed: 1, choiceNoiseScale: -1 })).rejects.toThrow(/choice noise/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("the choice-noise scale scales the recorded noise, and without noise choices follow the weights", () => {
+    const agree = (bundles: ReturnType<typeof sampleParticipant>[]) => {
+      let own = 0;
+      let total = 0;
+      for (const b of bundles) {
+        for (const c of b.conversations) {
+          const items = (c.conversation_history as { role: string }[]).filter((h): h is ModelItem => h.role === "model").filter((h) => h.turn === 0);
+          const chosen = items.find((h) => h.if_chosen) as ModelItem;
+          for (const rej of items.filter((h) => !h.if_chosen)) {
+            total++;
+            if (plantedUtility(b.groundTruth, chosen.content) >= plantedUtility(b.groundTruth, rej.content)) own++;
+          }
+        }
+      }
+      return own / total;
+    };
+    const plain = [...sampleParticipants({ participants: 20, seed: 7 })];
+    const half = [...sampleParticipants({ participants: 20, seed: 7, choiceNoiseScale: 0.5 })];
+    const none = [...sampleParticipants({ participants: 20, seed: 7, choiceNoiseScale: 0 })];
+    half.forEach((b, i) => expect(b.groundTruth.score_noise_sd).toBeCloseTo((plain[i] as (typeof plain)[number]).groundTruth.score_noise_sd / 2, 1));
+    expect(none.every((b) => b.groundTruth.score_noise_sd === 0)).toBe(true);
+    // Ratings are rounded to whole points, so near-ties can still go either way.
+    expect(agree(none)).toBeGreaterThan(0.97);
+    expect(agree(half)).toBeGreaterThan(agree(plain));
   });
 });

@@ -24,7 +24,24 @@ type Row = Record<string, unknown>;
 export interface SampleOptions {
   participants: number;
   seed: number;
+  /**
+   * Every participant rates exactly this many conversations (nobody survey-only) instead of PRISM's
+   * mix (mostly 6). PRISM has too few per person to tell one person's taste from the population's
+   * (trainer/README.md, "Learning on the PRISM-format cohort"); a denser cohort can. Profiles,
+   * planted models and conversation c of each participant are those of the default cohort — only
+   * how many conversations there are changes (and with it the running ids and timestamps).
+   */
+  conversationsPerPerson?: number;
+  /**
+   * Multiplies every participant's rating noise (`score_noise_sd`, drawn from 8–14 rating points)
+   * — below 1, choices follow the planted weights more closely, so fewer pairs show a person's taste.
+   * The ground truth records the scaled noise.
+   */
+  choiceNoiseScale?: number;
 }
+
+/** The per-participant part of SampleOptions. */
+export type DensityOptions = Pick<SampleOptions, "conversationsPerPerson" | "choiceNoiseScale">;
 
 export interface ParticipantBundle {
   survey: Row;
@@ -95,7 +112,7 @@ function weighted<T>(items: readonly [T, number][], rng: Rng): T {
 }
 
 /** Draws participant `userId`'s planted model and which of its preferences the profile states. */
-export function plantModel(userId: string, rng: Rng): { model: PlantedModel; revealed: { feature: Feature; high: boolean }[] } {
+export function plantModel(userId: string, rng: Rng, noiseScale = 1): { model: PlantedModel; revealed: { feature: Feature; high: boolean }[] } {
   const archetype = weighted(ARCHETYPE_WEIGHTS, rng);
   const offsets = ARCHETYPES[archetype] ?? {};
   const rec = (f: (k: Feature) => number) => Object.fromEntries(FEATURES.map((k) => [k, round(f(k))])) as Record<Feature, number>;
@@ -118,7 +135,7 @@ export function plantModel(userId: string, rng: Rng): { model: PlantedModel; rev
     revealed: revealed.map((r) => r.feature),
     score_intercept: round(rng.normal(62, 8), 2),
     score_scale: round(18 * (0.8 + 0.4 * rng.float()), 2),
-    score_noise_sd: round(8 + 6 * rng.float(), 2),
+    score_noise_sd: round((8 + 6 * rng.float()) * noiseScale, 2),
     features_version: FEATURES_VERSION,
   };
   return { model, revealed };
@@ -243,13 +260,17 @@ export interface IdCounters {
 }
 
 /** Participant `index` of a cohort with `seed`. */
-export function sampleParticipant(seed: number, index: number, ids: IdCounters): ParticipantBundle {
+export function sampleParticipant(seed: number, index: number, ids: IdCounters, density: DensityOptions = {}): ParticipantBundle {
   const userId = `user${index}`;
   const rng = (purpose: string, ...more: (string | number)[]) => Rng.for(seed, "participant", index, purpose, ...more);
-  const { model, revealed } = plantModel(userId, rng("model"));
+  const { model, revealed } = plantModel(userId, rng("model"), density.choiceNoiseScale ?? 1);
   const p = rng("profile");
-  const surveyOnly = p.bool(0.07);
-  const nConversations = surveyOnly ? 0 : weighted(CONVERSATIONS_PER_USER, p);
+  // Drawn even when overridden, so the rest of the profile comes from the same stream positions.
+  const drawnSurveyOnly = p.bool(0.07);
+  const drawnConversations = drawnSurveyOnly ? 0 : weighted(CONVERSATIONS_PER_USER, p);
+  const fixed = density.conversationsPerPerson;
+  const surveyOnly = fixed === undefined ? drawnSurveyOnly : false;
+  const nConversations = fixed ?? drawnConversations;
   const [country, iso, subregion, special, locale] = p.pick(COUNTRIES);
   const moved = p.bool(0.1);
   const birth = moved ? p.pick(COUNTRIES) : null;
@@ -385,7 +406,11 @@ export function sampleParticipant(seed: number, index: number, ids: IdCounters):
 /** The participants of a cohort, one at a time. */
 export function* sampleParticipants(opts: SampleOptions): Generator<ParticipantBundle> {
   const ids: IdCounters = { conversation: 0, interaction: 0, utterance: 0 };
-  for (let i = 0; i < opts.participants; i++) yield sampleParticipant(opts.seed, i, ids);
+  const density: DensityOptions = {
+    ...(opts.conversationsPerPerson === undefined ? {} : { conversationsPerPerson: opts.conversationsPerPerson }),
+    ...(opts.choiceNoiseScale === undefined ? {} : { choiceNoiseScale: opts.choiceNoiseScale }),
+  };
+  for (let i = 0; i < opts.participants; i++) yield sampleParticipant(opts.seed, i, ids, density);
 }
 
 const PROVIDER_DISPLAY: Record<string, string> = { cohere: "Cohere", anthropic: "Anthropic", openai: "OpenAI", google: "Google", aleph: "Aleph", huggingface_api: "HuggingFace-API" };
@@ -434,12 +459,16 @@ export interface WriteSampleOptions extends SampleOptions {
 function checkOptions(opts: SampleOptions): void {
   if (!Number.isInteger(opts.participants) || opts.participants < 1) throw new UserError(`participants must be a whole number ≥ 1, got ${opts.participants}`, { location: { field: "--participants" } });
   if (!Number.isInteger(opts.seed)) throw new UserError(`seed must be a whole number, got ${opts.seed}`, { location: { field: "--seed" } });
+  const c = opts.conversationsPerPerson;
+  if (c !== undefined && (!Number.isInteger(c) || c < 1)) throw new UserError(`conversations per person must be a whole number ≥ 1, got ${c}`, { location: { field: "--conversations-per-person" } });
+  const z = opts.choiceNoiseScale;
+  if (z !== undefined && !(Number.isFinite(z) && z >= 0)) throw new UserError(`choice noise scale must be a number ≥ 0, got ${z}`, { location: { field: "--choice-noise-scale" } });
 }
 
 function cohortReadme(opts: SampleOptions, s: SampleSummary): string {
   return `# Synthetic PRISM-format cohort
 
-Made by \`prismx data sample --participants ${opts.participants} --seed ${opts.seed}\` — no real PRISM rows:
+Made by \`prismx data sample --participants ${opts.participants} --seed ${opts.seed}${opts.conversationsPerPerson === undefined ? "" : ` --conversations-per-person ${opts.conversationsPerPerson}`}${opts.choiceNoiseScale === undefined ? "" : ` --choice-noise-scale ${opts.choiceNoiseScale}`}\` — no real PRISM rows:
 ${s.participants} participants, ${s.conversations} conversations, ${s.interactions} turns, ${s.utterances} utterances.
 Same files and row shapes as the PRISM release (survey, conversations, utterances, metadata, models),
 plus \`${GROUND_TRUTH_FILE}\`: each participant's planted preference model — weights over response
