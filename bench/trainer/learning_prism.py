@@ -1,11 +1,11 @@
 """Pooled DPO vs individual P-DPO on a PRISM-format cohort, tiny model: distinctive users' (archetype ≠ neutral)
 held-out accuracy per trainer seed, and CPU time. The figures in trainer/README.md ("Learning on the
-PRISM-format cohort") came from it. Not a test: the gain is not yet stable across seeds.
+PRISM-format cohort") came from it; trainer/tests/test_learning_prism.py is the test of the setting that held.
 
-    node bin/prismx.mjs data sample --out C --participants 16 --seed 1 --conversations-per-person 20 --choice-noise-scale 0.25
+    node bin/prismx.mjs data sample --out C --participants 32 --seed 1 --conversations-per-person 20 --choice-noise-scale 0.25
     node bin/prismx.mjs data pairs C --out P.jsonl --no-textual-info
     trainer/.venv/bin/python bench/trainer/learning_prism.py --pairs P.jsonl --truth C/ground_truth.jsonl --steps 300 \
-        --seeds 1,2,3 --out DIR --over '{"max_prompt_tokens": 16, "ref_cache": "DIR/ref.json", "n_user_tokens": 4, "user_lr": 0.1, "alpha": 0.8}'
+        --seeds 1,2,3 --hidden 128 --out DIR --over '{"max_prompt_tokens": 16, "ref_cache": "DIR/ref.json", "n_user_tokens": 4, "user_lr": 0.2}'
 """
 import argparse
 import json
@@ -25,6 +25,7 @@ ap.add_argument("--pairs"); ap.add_argument("--truth"); ap.add_argument("--steps
 ap.add_argument("--seeds", default="1"); ap.add_argument("--modes", default="pooled,individual")
 ap.add_argument("--over", default="{}"); ap.add_argument("--filter", default="all")
 ap.add_argument("--out", required=True)
+ap.add_argument("--hidden", type=int, default=64); ap.add_argument("--layers", type=int, default=2)
 a = ap.parse_args()
 truth = {json.loads(l)["user_id"]: json.loads(l) for l in open(a.truth)}
 rows = [json.loads(l) for l in open(a.pairs)]
@@ -32,7 +33,7 @@ if a.filter == "turn0":
     rows = [r for r in rows if r["turn"] == 0]
 pf = Path(a.out) / "pairs.jsonl"; pf.parent.mkdir(parents=True, exist_ok=True)
 pf.write_text("".join(json.dumps(r) + "\n" for r in rows))
-tiny = write_tiny(Path(a.out) / "tiny", seed=0)
+tiny = write_tiny(Path(a.out) / "tiny", seed=0, hidden=a.hidden, layers=a.layers)
 print("rows", len(rows), "train", sum(r["split"] == "train" for r in rows), "test", sum(r["split"] == "test" for r in rows), flush=True)
 over = json.loads(a.over)
 def dist_acc(s):
@@ -50,5 +51,6 @@ for seed in map(int, a.seeds.split(",")):
         acc, n = dist_acc(s)
         res[mode] = acc
         print(f"seed {seed} {mode}: distinctive {acc:.3f} (n={n}) seen {s['accuracy_seen']:.3f} cpu {time.process_time()-t0:.0f}s wall {time.time()-w0:.0f}s", flush=True)
-    if len(res) == 2:
-        print(f"seed {seed} gain {res['individual']-res['pooled']:+.3f}", flush=True)
+    for mode in res:
+        if mode != "pooled" and "pooled" in res:
+            print(f"seed {seed} {mode} gain {res[mode] - res['pooled']:+.3f}", flush=True)
