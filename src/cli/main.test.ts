@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -22,6 +22,15 @@ describe("prismx CLI", () => {
     expect(r.status).toBe(1);
     expect(r.stderr).toContain(`${file}:2: seed:`);
     expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it("finishes its work when the reader of its output goes away (`prismx … | head`)", () => {
+    const dir = mkdtempSync(join(tmpdir(), "prismx-cli-"));
+    // `true` reads nothing and exits at once, long before prismx has started: every write meets a closed pipe.
+    const r = spawnSync("bash", ["-c", `"${process.execPath}" "${bin}" data sample --out "${join(dir, "c")}" --participants 3 --seed 1 | true; exit \${PIPESTATUS[0]}`], { encoding: "utf8" });
+    expect(r.stderr).not.toContain("EPIPE");
+    expect(r.status).toBe(0);
+    expect(readdirSync(join(dir, "c"))).toContain("ground_truth.jsonl");
   });
 
   it("exits non-zero on an unknown command", () => {

@@ -34,6 +34,13 @@ export function buildProgram(): Command {
 
 /** Runs the CLI; user mistakes print their message (no stack) and exit 1, bugs exit 2. */
 export async function main(argv: readonly string[]): Promise<void> {
+  // `prismx … | head` closes the pipe early: the work (files being written) still finishes, and
+  // what no one reads anymore is dropped rather than crashing the command halfway.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on("error", (e: NodeJS.ErrnoException) => {
+      if (e.code !== "EPIPE") throw e;
+    });
+  }
   try {
     await buildProgram().parseAsync(argv as string[]);
   } catch (e) {
