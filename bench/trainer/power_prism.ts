@@ -23,6 +23,7 @@ import { writePairs } from "../../src/data/pairs/write.js";
 import { loadGroundTruth } from "../../src/data/sample/groundTruth.js";
 import { extractFeatures, FEATURES } from "../../src/data/sample/features.js";
 import type { PlantedModel } from "../../src/data/sample/planted.js";
+import { cholesky, choleskySolve } from "../../src/analysis/stats/linalg.js";
 
 interface Pair { user: string; split: string; seen: boolean; generic: boolean; x: number[]; chars: number }
 
@@ -46,37 +47,22 @@ function fit(xs: readonly number[][], prior: readonly number[], lambda: number):
   const d = prior.length;
   const w = prior.slice();
   for (let it = 0; it < 50; it++) {
-    const g = w.map((wi, i) => lambda * (wi - (prior[i] as number)));
-    const h = Array.from({ length: d }, (_, i) => Array.from({ length: d }, (_, j) => (i === j ? lambda : 0)));
+    const g = Float64Array.from(w, (wi, i) => lambda * (wi - (prior[i] as number)));
+    const h = new Float64Array(d * d);
+    for (let i = 0; i < d; i++) h[i * d + i] = lambda;
     for (const x of xs) {
       const p = 1 / (1 + Math.exp(-dot(w, x)));
       for (let i = 0; i < d; i++) {
-        g[i] = (g[i] as number) - (1 - p) * (x[i] as number);
-        for (let j = 0; j < d; j++) (h[i] as number[])[j] = ((h[i] as number[])[j] as number) + p * (1 - p) * (x[i] as number) * (x[j] as number);
+        g[i] = g[i]! - (1 - p) * (x[i] as number);
+        for (let j = 0; j < d; j++) h[i * d + j] = h[i * d + j]! + p * (1 - p) * (x[i] as number) * (x[j] as number);
       }
     }
-    const step = solve(h, g);
-    for (let i = 0; i < d; i++) w[i] = (w[i] as number) - (step[i] as number);
-    if (Math.max(...step.map(Math.abs)) < 1e-8) break;
+    // λ > 0 keeps the Hessian positive definite.
+    const step = choleskySolve(cholesky(h, d)!, d, g);
+    for (let i = 0; i < d; i++) w[i] = (w[i] as number) - step[i]!;
+    if (Math.max(...Array.from(step, Math.abs)) < 1e-8) break;
   }
   return w;
-}
-
-function solve(a: number[][], b: number[]): number[] {
-  const n = b.length;
-  const m = a.map((row, i) => [...row, b[i] as number]);
-  for (let c = 0; c < n; c++) {
-    let piv = c;
-    for (let r = c + 1; r < n; r++) if (Math.abs((m[r] as number[])[c] as number) > Math.abs((m[piv] as number[])[c] as number)) piv = r;
-    [m[c], m[piv]] = [m[piv] as number[], m[c] as number[]];
-    const row = m[c] as number[];
-    for (let r = 0; r < n; r++) {
-      if (r === c) continue;
-      const f = ((m[r] as number[])[c] as number) / (row[c] as number);
-      for (let k = c; k <= n; k++) (m[r] as number[])[k] = ((m[r] as number[])[k] as number) - f * (row[k] as number);
-    }
-  }
-  return m.map((row, i) => (row[n] as number) / (row[i] as number));
 }
 
 /** 1 if the chosen response scores higher, ½ on a tie (identical features), 0 otherwise. */

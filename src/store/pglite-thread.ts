@@ -106,13 +106,18 @@ export class PGliteThread implements Queryable {
   }
 
   query(sql: string, params: unknown[] = [], options: QueryOptions = {}): Promise<Results> {
-    return this.call({ op: "query", sql, params, rowMode: options.rowMode ?? "object", tx: null });
+    return this.queryIn(null, sql, params, options);
+  }
+
+  /** `tx`: the open transaction to run in, or null for none. */
+  private queryIn(tx: number | null, sql: string, params: unknown[] = [], options: QueryOptions = {}): Promise<Results> {
+    return this.call({ op: "query", sql, params, rowMode: options.rowMode ?? "object", tx });
   }
 
   async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
     const id = this.nextId++;
     await this.call({ op: "begin" }, id);
-    const tx: Queryable = { query: (sql, params = [], options = {}) => this.call({ op: "query", sql, params, rowMode: options.rowMode ?? "object", tx: id }) };
+    const tx: Queryable = { query: (sql, params, options) => this.queryIn(id, sql, params, options) };
     let result: T;
     try {
       result = await fn(tx);

@@ -20,7 +20,7 @@ const parsers = {
 };
 
 const db = workerData.dir ? new PGlite(workerData.dir) : new PGlite();
-/** Open transactions: their PGlite handle and how to finish them. */
+/** Open transactions by id: { handle, commit, rollback, done }. */
 const open = new Map();
 
 const errorOf = (e) => {
@@ -52,25 +52,29 @@ parentPort.on("message", (m) => {
       return reply(m.id, query(tx ? tx.handle : db, m));
     }
     case "begin": {
-      let started;
-      const ready = new Promise((resolve) => { started = resolve; });
-      const done = db.transaction((handle) => new Promise((resolve, reject) => {
-        open.set(m.id, { handle, resolve, reject });
-        started();
+      // One entry per open transaction: its handle and resolvers (set once PGlite has started it)
+      // and `done`, its outcome.
+      const tx = {};
+      const started = new Promise((resolve) => {
+        tx.done = db.transaction((handle) => new Promise((commit, rollback) => {
+          Object.assign(tx, { handle, commit, rollback });
+          resolve();
+        }));
+      });
+      open.set(m.id, tx);
+      // The outcome answers this "begin" only if the transaction never started.
+      return reply(m.id, Promise.race([started, tx.done]).then(() => null, (e) => {
+        open.delete(m.id);
+        throw e;
       }));
-      // The transaction's outcome answers its "end" message, or this "begin" if it never started.
-      open.set(`done:${m.id}`, done);
-      return reply(m.id, Promise.race([ready, done]).then(() => null));
     }
     case "end": {
       const tx = open.get(m.tx);
-      const done = open.get(`done:${m.tx}`);
       open.delete(m.tx);
-      open.delete(`done:${m.tx}`);
       if (!tx) return reply(m.id, Promise.reject(new Error(`transaction ${m.tx} is not open`)));
-      if (m.commit) tx.resolve(null);
-      else tx.reject(Object.assign(new Error("rolled back"), { rollback: true }));
-      return reply(m.id, done.then(() => null, (e) => {
+      if (m.commit) tx.commit(null);
+      else tx.rollback(Object.assign(new Error("rolled back"), { rollback: true }));
+      return reply(m.id, tx.done.then(() => null, (e) => {
         if (e?.rollback) return null;
         throw e;
       }));

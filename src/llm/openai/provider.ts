@@ -93,11 +93,6 @@ interface CompletionChunk {
   error?: { message?: string } | string;
 }
 
-/** An opened response: its server-sent `data:` payloads, or one JSON body from a server that does not stream. */
-interface Opened {
-  events: AsyncIterable<string>;
-}
-
 async function* sseData(body: Dispatcher.ResponseData["body"]): AsyncGenerator<string> {
   const ready: string[] = [];
   const parser = createParser({ onEvent: (ev) => { ready.push(ev.data); } });
@@ -151,13 +146,12 @@ export class OpenAIChatModel implements ChatModel {
       // A stream is retried until its first event has arrived and parsed (a server that stalls or
       // fails before answering is retried); after that the caller may have seen text.
       const { events, first } = await withRetries(async () => {
-        const opened = await this.open(req);
-        const events = opened.events[Symbol.asyncIterator]();
+        const events = await this.open(req);
         try {
           const r = await events.next();
           return { events, first: r.done || r.value === "[DONE]" ? null : this.parseChunk(r.value) };
         } catch (e) {
-          await events.return?.(undefined);
+          await events.return(undefined);
           throw this.toModelError(e, req.signal);
         }
       }, this.policy, {
@@ -188,7 +182,7 @@ export class OpenAIChatModel implements ChatModel {
       } catch (e) {
         throw this.toModelError(e, req.signal);
       } finally {
-        await events.return?.(undefined);
+        await events.return(undefined);
       }
       return {
         text,
@@ -217,7 +211,8 @@ export class OpenAIChatModel implements ChatModel {
     return chunk;
   }
 
-  private async open(req: ChatRequest): Promise<Opened> {
+  /** Sends the request; yields the server-sent `data:` payloads, or one JSON body from a server that does not stream. */
+  private async open(req: ChatRequest): Promise<AsyncGenerator<string>> {
     const body = {
       model: this.opts.model,
       messages: req.messages.map((m) => ({ role: m.role, content: m.content })),
@@ -247,7 +242,7 @@ export class OpenAIChatModel implements ChatModel {
       throw new ModelError("bad-request", `${this.opts.baseURL} does not support prefix tokens (P-DPO user tokens); serve the artefact with 'prismx models serve' or use the embedded provider`);
     }
     const streamed = header(res.headers, "content-type")?.startsWith("text/event-stream") ?? false;
-    return { events: streamed ? sseData(res.body) : once(res.body.text()) };
+    return streamed ? sseData(res.body) : once(res.body.text());
   }
 
   private request(method: "GET" | "POST", path: string, body: string | null, signal: AbortSignal | undefined): Promise<Dispatcher.ResponseData> {
